@@ -1,0 +1,5 @@
+package io.omnihub.canonical;
+
+/** The buyer as the channel knows them. */
+public record Customer(String id, String email, String name) {
+}

@@ -1,0 +1,26 @@
+package io.omnihub.canonical;
+
+/** Names of the Camel headers and exchange properties the hub's routes and connectors share. */
+public final class HubHeaders {
+
+    /** The channel an inbound message came from (web, marketplace, pos, ...). */
+    public static final String CHANNEL = "OmnihubChannel";
+    /** The source connector or route that produced a message, for dead letters. */
+    public static final String SOURCE = "OmnihubSource";
+    /** The hub order id once assigned. */
+    public static final String ORDER_ID = "OmnihubOrderId";
+    /** Error category of a dead letter (see {@link ErrorCategory}). */
+    public static final String ERROR_CATEGORY = "OmnihubErrorCategory";
+    /** Human-readable reason of a dead letter. */
+    public static final String ERROR_REASON = "OmnihubErrorReason";
+
+    /** Exchange properties a webhook source Kamelet hands to the signature check. */
+    public static final String PROP_SIGNATURE_SCHEME = "omnihub.signature.scheme";
+    public static final String PROP_SIGNATURE_SECRET = "omnihub.signature.secret";
+    public static final String PROP_SIGNATURE_HEADER = "omnihub.signature.header";
+    public static final String PROP_MAX_BODY_BYTES = "omnihub.maxBodyBytes";
+    public static final String PROP_TOLERANCE_SECONDS = "omnihub.signature.toleranceSeconds";
+
+    private HubHeaders() {
+    }
+}

@@ -1,0 +1,96 @@
+package io.omnihub.connectors;
+
+import io.omnihub.canonical.ErrorCategory;
+import io.omnihub.canonical.HubHeaders;
+import io.omnihub.canonical.RejectedMessageException;
+import org.apache.camel.Exchange;
+import org.springframework.stereotype.Component;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+
+/**
+ * The checks every webhook source Kamelet makes before a payload enters a flow: body size, signature over the
+ * raw bytes, and strict UTF-8. On success the body is the payload as a String; on failure a
+ * {@link RejectedMessageException} says why (401, 413 or 400).
+ */
+@Component("webhookGuard")
+public class WebhookGuard {
+
+    public static final String STOREFRONT_HMAC = "storefront-hmac";
+    public static final String STANDARD_WEBHOOKS = "standard-webhooks";
+
+    private final Clock clock;
+
+    public WebhookGuard() {
+        this(Clock.systemUTC());
+    }
+
+    WebhookGuard(Clock clock) {
+        this.clock = clock;
+    }
+
+    public void check(Exchange exchange) {
+        long max = exchange.getProperty(HubHeaders.PROP_MAX_BODY_BYTES, 1_048_576L, Long.class);
+        Long declared = exchange.getMessage().getHeader(Exchange.CONTENT_LENGTH, Long.class);
+        if (declared != null && declared > max) {
+            throw new RejectedMessageException(ErrorCategory.TOO_LARGE,
+                    "body of " + declared + " bytes is over the limit of " + max + " bytes");
+        }
+        byte[] body = exchange.getMessage().getBody(byte[].class);
+        if (body == null) {
+            body = new byte[0];
+        }
+        if (body.length > max) {
+            throw new RejectedMessageException(ErrorCategory.TOO_LARGE,
+                    "body of " + body.length + " bytes is over the limit of " + max + " bytes");
+        }
+        String scheme = exchange.getProperty(HubHeaders.PROP_SIGNATURE_SCHEME, STOREFRONT_HMAC, String.class);
+        String secret = exchange.getProperty(HubHeaders.PROP_SIGNATURE_SECRET, String.class);
+        if (secret == null || secret.isBlank()) {
+            throw new IllegalStateException("webhook source has no secret configured");
+        }
+        switch (scheme) {
+            case STOREFRONT_HMAC -> {
+                String headerName = exchange.getProperty(HubHeaders.PROP_SIGNATURE_HEADER, "X-Storefront-Hmac-Sha256", String.class);
+                String signature = exchange.getMessage().getHeader(headerName, String.class);
+                if (signature == null) {
+                    throw new RejectedMessageException(ErrorCategory.UNAUTHENTICATED, "missing signature header " + headerName);
+                }
+                if (!WebhookSignatures.verifyStorefrontHmac(secret, body, signature)) {
+                    throw new RejectedMessageException(ErrorCategory.UNAUTHENTICATED, "signature in " + headerName + " does not match the body");
+                }
+            }
+            case STANDARD_WEBHOOKS -> {
+                long tolerance = exchange.getProperty(HubHeaders.PROP_TOLERANCE_SECONDS, 300L, Long.class);
+                String reason = WebhookSignatures.verifyStandardWebhooks(secret,
+                        exchange.getMessage().getHeader("webhook-id", String.class),
+                        exchange.getMessage().getHeader("webhook-timestamp", String.class),
+                        exchange.getMessage().getHeader("webhook-signature", String.class),
+                        body, tolerance, clock.instant());
+                if (reason != null) {
+                    throw new RejectedMessageException(ErrorCategory.UNAUTHENTICATED, reason);
+                }
+            }
+            default -> throw new IllegalStateException("unknown signature scheme " + scheme);
+        }
+        exchange.getMessage().setBody(decodeUtf8(body));
+        // the secret is not needed downstream and must never reach a log or a dead letter
+        exchange.removeProperty(HubHeaders.PROP_SIGNATURE_SECRET);
+    }
+
+    static String decodeUtf8(byte[] body) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new RejectedMessageException(ErrorCategory.INVALID, "body is not valid UTF-8");
+        }
+    }
+}

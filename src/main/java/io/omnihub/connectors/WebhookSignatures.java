@@ -1,0 +1,89 @@
+package io.omnihub.connectors;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.Base64;
+
+/**
+ * Webhook signatures, computed and checked in constant time.
+ * <ul>
+ *   <li>storefront HMAC: base64(HMAC-SHA256(secret, raw body)) in a header, as storefront platforms send it;</li>
+ *   <li>Standard Webhooks: {@code webhook-signature: v1,<base64 HMAC-SHA256(key, id.timestamp.body)>}, the key being
+ *   the base64 part of a {@code whsec_} secret (or the secret's bytes when it has no such prefix), with a
+ *   timestamp tolerance against replays.</li>
+ * </ul>
+ */
+public final class WebhookSignatures {
+
+    private WebhookSignatures() {
+    }
+
+    public static String storefrontHmac(String secret, byte[] body) {
+        return Base64.getEncoder().encodeToString(hmac(secret.getBytes(StandardCharsets.UTF_8), body));
+    }
+
+    public static boolean verifyStorefrontHmac(String secret, byte[] body, String header) {
+        if (header == null || header.isBlank()) {
+            return false;
+        }
+        return MessageDigest.isEqual(storefrontHmac(secret, body).getBytes(StandardCharsets.US_ASCII),
+                header.trim().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** The {@code v1,...} signature of a Standard Webhooks message. */
+    public static String standardWebhooks(String secret, String id, long timestamp, byte[] body) {
+        byte[] prefix = (id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8);
+        byte[] signed = new byte[prefix.length + body.length];
+        System.arraycopy(prefix, 0, signed, 0, prefix.length);
+        System.arraycopy(body, 0, signed, prefix.length, body.length);
+        return "v1," + Base64.getEncoder().encodeToString(hmac(standardWebhooksKey(secret), signed));
+    }
+
+    /**
+     * Checks a Standard Webhooks signature header, which may carry several space-separated signatures. Returns
+     * null when valid, else the reason.
+     */
+    public static String verifyStandardWebhooks(String secret, String id, String timestamp, String signatureHeader,
+                                                byte[] body, long toleranceSeconds, Instant now) {
+        if (id == null || timestamp == null || signatureHeader == null) {
+            return "missing webhook-id, webhook-timestamp or webhook-signature header";
+        }
+        long ts;
+        try {
+            ts = Long.parseLong(timestamp.trim());
+        } catch (NumberFormatException e) {
+            return "webhook-timestamp is not a number of seconds";
+        }
+        if (Math.abs(now.getEpochSecond() - ts) > toleranceSeconds) {
+            return "webhook-timestamp is outside the tolerance of " + toleranceSeconds + " seconds";
+        }
+        byte[] expected = standardWebhooks(secret, id, ts, body).getBytes(StandardCharsets.US_ASCII);
+        boolean match = false;
+        for (String candidate : signatureHeader.trim().split(" ")) {
+            // compare every candidate, so the time taken does not tell which one matched
+            match |= MessageDigest.isEqual(expected, candidate.getBytes(StandardCharsets.US_ASCII));
+        }
+        return match ? null : "webhook-signature does not match";
+    }
+
+    private static byte[] standardWebhooksKey(String secret) {
+        if (secret.startsWith("whsec_")) {
+            return Base64.getDecoder().decode(secret.substring("whsec_".length()));
+        }
+        return secret.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] hmac(byte[] key, byte[] data) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(data);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package io.omnihub.orders;
+
+/** The answer to an order posted to the hub: accepted now (202) or already accepted before (200). */
+public record IntakeResult(String orderId, boolean duplicate) {
+
+    public int httpStatus() {
+        return duplicate ? 200 : 202;
+    }
+
+    public String json() {
+        return "{\"orderId\":\"" + orderId + "\",\"status\":\"" + (duplicate ? "DUPLICATE" : "ACCEPTED") + "\"}";
+    }
+}

@@ -1,0 +1,40 @@
+package io.omnihub.outbox;
+
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.stereotype.Component;
+
+/**
+ * The transactional outbox. Called inside the transaction of the change it announces, so the change and its
+ * announcement commit or roll back together.
+ */
+@Component
+public class Outbox {
+
+    /** Publish the payload to a Kafka topic. */
+    public static final String KAFKA = "KAFKA";
+    /** Recompute available-to-sell for a sku (msg_key). */
+    public static final String STOCK_CHANGED = "STOCK_CHANGED";
+
+    private final NamedParameterJdbcTemplate jdbc;
+
+    public Outbox(NamedParameterJdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Adds a message for {@code topic}; returns the outbox row id. Must run in the caller's transaction. */
+    public long kafka(String topic, String key, String jsonPayload) {
+        GeneratedKeyHolder keys = new GeneratedKeyHolder();
+        jdbc.update("insert into outbox (kind, topic, msg_key, payload) values ('KAFKA', :topic, :key, cast(:payload as jsonb))",
+                new MapSqlParameterSource().addValue("topic", topic).addValue("key", key).addValue("payload", jsonPayload),
+                keys, new String[] {"id"});
+        return keys.getKey().longValue();
+    }
+
+    /** Announces that the stock of {@code sku} changed; the sync recomputes what every channel may sell. */
+    public void stockChanged(String sku) {
+        jdbc.update("insert into outbox (kind, msg_key) values ('STOCK_CHANGED', :sku)",
+                new MapSqlParameterSource("sku", sku));
+    }
+}

@@ -1,0 +1,117 @@
+package io.omnihub.runtime;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.DependsOn;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.math.BigDecimal;
+import java.util.List;
+
+/**
+ * Demo reference data for the embedded default: a warehouse, three stores a few miles apart in New York, a
+ * drop-ship partner, 36 skus with stock, and the channels web, marketplace and pos. Loaded once, into an
+ * empty database, and only where {@code omnihub.demo.enabled} is true (not in the prod profile).
+ */
+@Component
+@DependsOn("flywayInitializer")
+@ConditionalOnProperty(name = "omnihub.demo.enabled", havingValue = "true")
+public class DemoData implements InitializingBean {
+
+    private static final Logger log = LoggerFactory.getLogger(DemoData.class);
+
+    record Node(String id, String name, String type, double lat, double lon, String capabilities, Integer cap,
+                int safetyStock, String cost, String sink) {
+    }
+
+    static final List<Node> NODES = List.of(
+            new Node("WH-NJ1", "Secaucus distribution center", "WAREHOUSE", 40.7895, -74.0565,
+                    "SHIP_TO_HOME", null, 0, "4.50", "WMS_SFTP"),
+            new Node("ST-MAN", "Manhattan, 5th Avenue", "STORE", 40.7549, -73.9840,
+                    "SHIP_TO_HOME,PICKUP_IN_STORE,CURBSIDE,SAME_DAY,SHIP_FROM_STORE", 200, 2, "7.00", "STORE_HTTP"),
+            new Node("ST-BRK", "Brooklyn Heights", "STORE", 40.6959, -73.9956,
+                    "SHIP_TO_HOME,PICKUP_IN_STORE,CURBSIDE,SAME_DAY,SHIP_FROM_STORE", 150, 2, "7.00", "STORE_HTTP"),
+            new Node("ST-LIC", "Long Island City", "STORE", 40.7447, -73.9485,
+                    "SHIP_TO_HOME,PICKUP_IN_STORE,SAME_DAY,SHIP_FROM_STORE", 100, 1, "6.50", "STORE_KAFKA"),
+            new Node("DS-ACME", "Acme drop-ship partner", "DROPSHIP", 41.8781, -87.6298,
+                    "SHIP_TO_HOME", null, 0, "9.00", "PARTNER_SFTP"));
+
+    static final List<String> PRODUCTS = List.of(
+            "Trail runner", "Rain shell", "Merino crew", "Canvas tote", "Day pack", "Insulated bottle",
+            "Fleece hoodie", "Wool beanie", "Hiking sock 3-pack");
+    static final List<String> VARIANTS = List.of("S", "M", "L", "XL");
+
+    private final NamedParameterJdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+
+    public DemoData(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+    }
+
+    @Override
+    public void afterPropertiesSet() {
+        Integer nodes = jdbc.queryForObject("select count(*) from node", new MapSqlParameterSource(), Integer.class);
+        if (nodes != null && nodes > 0) {
+            return;
+        }
+        tx.executeWithoutResult(status -> seed());
+        log.info("Seeded demo data: {} nodes, {} skus, channels web, marketplace, pos", NODES.size(),
+                PRODUCTS.size() * VARIANTS.size());
+    }
+
+    private void seed() {
+        for (Node n : NODES) {
+            jdbc.update("""
+                    insert into node (id, name, type, latitude, longitude, capabilities, daily_order_cap, safety_stock, cost_per_order, sink)
+                    values (:id, :name, :type, :lat, :lon, string_to_array(:caps, ','), :cap, :safety, :cost, :sink)""",
+                    new MapSqlParameterSource()
+                            .addValue("id", n.id()).addValue("name", n.name()).addValue("type", n.type())
+                            .addValue("lat", n.lat()).addValue("lon", n.lon()).addValue("caps", n.capabilities())
+                            .addValue("cap", n.cap()).addValue("safety", n.safetyStock())
+                            .addValue("cost", new BigDecimal(n.cost())).addValue("sink", n.sink()));
+        }
+        int i = 0;
+        for (String product : PRODUCTS) {
+            for (String variant : VARIANTS) {
+                i++;
+                String sku = String.format("SKU-%04d", 1000 + i);
+                jdbc.update("insert into item (sku, name, unit_price) values (:sku, :name, :price)",
+                        new MapSqlParameterSource("sku", sku).addValue("name", product + " " + variant)
+                                .addValue("price", new BigDecimal(19 + (i % 7) * 10).add(new BigDecimal("0.99"))));
+                stock("WH-NJ1", sku, i % 9 == 0 ? 0 : 40 + (i * 7) % 30);
+                stock("ST-MAN", sku, (i * 3) % 8);
+                stock("ST-BRK", sku, (i * 5) % 7);
+                stock("ST-LIC", sku, (i * 2) % 6);
+                if (i > 24) {
+                    stock("DS-ACME", sku, 100);
+                }
+            }
+        }
+        channel("web", "Web storefront", true, List.of("WH-NJ1", "ST-MAN", "ST-BRK", "ST-LIC", "DS-ACME"));
+        channel("marketplace", "Marketplace", false, List.of("WH-NJ1", "DS-ACME"));
+        channel("pos", "Stores (point of sale)", false, List.of("ST-MAN", "ST-BRK", "ST-LIC"));
+    }
+
+    private void stock(String node, String sku, int onHand) {
+        jdbc.update("insert into stock (node_id, sku, on_hand) values (:node, :sku, :onHand)",
+                new MapSqlParameterSource("node", node).addValue("sku", sku).addValue("onHand", onHand));
+        jdbc.update("insert into ledger_entry (node_id, sku, kind, on_hand_delta, on_hand_after, reserved_after, reason) "
+                        + "values (:node, :sku, 'SNAPSHOT', :onHand, :onHand, 0, 'demo seed')",
+                new MapSqlParameterSource("node", node).addValue("sku", sku).addValue("onHand", onHand));
+    }
+
+    private void channel(String id, String name, boolean allowSplit, List<String> nodes) {
+        jdbc.update("insert into channel (id, name, allow_split) values (:id, :name, :split)",
+                new MapSqlParameterSource("id", id).addValue("name", name).addValue("split", allowSplit));
+        for (String node : nodes) {
+            jdbc.update("insert into channel_node (channel_id, node_id) values (:c, :n)",
+                    new MapSqlParameterSource("c", id).addValue("n", node));
+        }
+    }
+}

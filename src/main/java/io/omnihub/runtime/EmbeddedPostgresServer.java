@@ -1,0 +1,102 @@
+package io.omnihub.runtime;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real PostgreSQL server (zonky binaries) on loopback, its data kept in a directory so a restart keeps
+ * orders and stock. Durable by default: fsync and synchronous_commit on. A server orphaned by a hard kill
+ * of an earlier hub on the same data directory is stopped before this one starts.
+ */
+final class EmbeddedPostgresServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
+
+    private final EmbeddedPostgres postgres;
+    private final int port;
+
+    private EmbeddedPostgresServer(EmbeddedPostgres postgres, int port) {
+        this.postgres = postgres;
+        this.port = port;
+    }
+
+    static EmbeddedPostgresServer start(Path dataDir, int port, boolean durable) throws IOException {
+        Files.createDirectories(dataDir.getParent());
+        stopOrphan(dataDir);
+        String onOff = durable ? "on" : "off";
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                .setDataDirectory(dataDir)
+                .setCleanDataDirectory(false)
+                .setPGStartupWait(Duration.ofSeconds(60))
+                .setServerConfig("fsync", onOff)
+                .setServerConfig("synchronous_commit", onOff)
+                .setServerConfig("full_page_writes", onOff)
+                .setServerConfig("max_connections", "200")
+                .setServerConfig("listen_addresses", "127.0.0.1");
+        if (port > 0) {
+            builder.setPort(port);
+        }
+        EmbeddedPostgres pg = builder.start();
+        return new EmbeddedPostgresServer(pg, pg.getPort());
+    }
+
+    /**
+     * After a SIGKILL of the hub its PostgreSQL child lives on, holding the data directory. Find it by the
+     * pid in postmaster.pid, ask it to shut down fast (SIGINT) and wait for it.
+     */
+    static void stopOrphan(Path dataDir) throws IOException {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
+        if (lines.isEmpty()) {
+            return;
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(lines.get(0).trim());
+        } catch (NumberFormatException e) {
+            return;
+        }
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+        if (handle.isEmpty() || !handle.get().isAlive()) {
+            return;
+        }
+        String command = handle.get().info().command().orElse("");
+        if (!command.contains("postgres")) {
+            return;
+        }
+        log.warn("Found PostgreSQL (pid {}) left running on {} by an earlier hub; stopping it", pid, dataDir);
+        try {
+            new ProcessBuilder("kill", "-INT", Long.toString(pid)).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+            handle.get().onExit().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("PostgreSQL {} did not stop on request, killing it", pid);
+            handle.get().destroyForcibly();
+        }
+    }
+
+    int port() {
+        return port;
+    }
+
+    String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+    }
+
+    @Override
+    public void close() throws IOException {
+        postgres.close();
+    }
+}

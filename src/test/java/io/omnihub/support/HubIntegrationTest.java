@@ -1,0 +1,46 @@
+package io.omnihub.support;
+
+import io.omnihub.OmnihubApplication;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.test.context.ActiveProfiles;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+
+/**
+ * Base of every integration test: the whole hub on its real embedded PostgreSQL, Kafka and SFTP servers, on free
+ * ports, with a fresh data directory per test JVM. Every subclass uses this exact configuration, so Spring
+ * builds one context and the servers start once per test JVM. Tests create their own skus (see
+ * {@link TestData}) so they do not disturb each other.
+ */
+@SpringBootTest(classes = OmnihubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("test")
+public abstract class HubIntegrationTest {
+
+    static {
+        if (System.getProperty("omnihub.data-dir") == null) {
+            try {
+                System.setProperty("omnihub.data-dir", Files.createTempDirectory("omnihub-test-").toString());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    @Value("${local.server.port}")
+    protected int port;
+
+    @Value("${omnihub.kafka.brokers}")
+    protected String kafkaBrokers;
+
+    @Autowired
+    protected NamedParameterJdbcTemplate jdbc;
+
+    protected String baseUrl() {
+        return "http://localhost:" + port;
+    }
+}
