@@ -1,0 +1,110 @@
+package io.omnihub.deadletter;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.omnihub.canonical.CanonicalTopics;
+import io.omnihub.canonical.ErrorCategory;
+import io.omnihub.canonical.HubHeaders;
+import io.omnihub.connectors.HttpProblems;
+import io.omnihub.outbox.Outbox;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Keeps what could not be processed: the original payload, where it came from and why it failed, in the
+ * {@code dead_letter} table (for the console and replay) and on {@code omnihub.dead-letters.v1} (through the
+ * outbox, in the same transaction). Nothing that reaches here is lost.
+ */
+@Component("deadLetters")
+public class DeadLetters {
+
+    private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
+
+    private final NamedParameterJdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final Outbox outbox;
+    private final ObjectMapper mapper;
+
+    public DeadLetters(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, Outbox outbox, ObjectMapper mapper) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.outbox = outbox;
+        this.mapper = mapper;
+    }
+
+    /** Records a dead letter; returns its id. */
+    public long record(String source, String routeId, ErrorCategory category, String error, String payload,
+                       Map<String, Object> headers) {
+        String headersJson = toJson(headers == null ? Map.of() : headers);
+        Long id = tx.execute(status -> {
+            GeneratedKeyHolder keys = new GeneratedKeyHolder();
+            jdbc.update("""
+                    insert into dead_letter (source, route_id, category, error, payload, headers)
+                    values (:source, :route, :category, :error, :payload, cast(:headers as jsonb))""",
+                    new MapSqlParameterSource("source", source).addValue("route", routeId)
+                            .addValue("category", category.name()).addValue("error", error)
+                            .addValue("payload", payload).addValue("headers", headersJson),
+                    keys, new String[] {"id"});
+            long dlId = keys.getKey().longValue();
+            Map<String, Object> message = new LinkedHashMap<>();
+            message.put("deadLetterId", dlId);
+            message.put("source", source);
+            message.put("routeId", routeId);
+            message.put("category", category.name());
+            message.put("error", error);
+            message.put("payload", payload);
+            outbox.kafka(CanonicalTopics.DEAD_LETTERS, source, toJson(message));
+            return dlId;
+        });
+        log.warn("Dead letter {} from {} ({}): {}", id, source, category, error);
+        return id;
+    }
+
+    /**
+     * Camel entry point for a route's error handler: records the failed exchange's original body with the
+     * exception's category and message. The source is the {@link HubHeaders#SOURCE} header, else the route id.
+     */
+    public void fromExchange(Exchange exchange) {
+        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        ErrorCategory category = HttpProblems.categorize(e);
+        String routeId = exchange.getFromRouteId();
+        String source = exchange.getMessage().getHeader(HubHeaders.SOURCE, routeId, String.class);
+        Map<String, Object> headers = new LinkedHashMap<>();
+        exchange.getMessage().getHeaders().forEach((k, v) -> {
+            if (v instanceof String || v instanceof Number || v instanceof Boolean) {
+                headers.put(k, v);
+            }
+        });
+        String reason = e == null ? "unknown error" : rootMessage(e);
+        long id = record(source, routeId, category, reason, exchange.getMessage().getBody(String.class), headers);
+        exchange.getMessage().setHeader(HubHeaders.ERROR_CATEGORY, category.name());
+        exchange.getMessage().setHeader(HubHeaders.ERROR_REASON, reason);
+        exchange.getMessage().setHeader("OmnihubDeadLetterId", id);
+    }
+
+    private static String rootMessage(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof io.omnihub.canonical.RejectedMessageException r) {
+                return r.reason();
+            }
+        }
+        return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
+    private String toJson(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.omnihub.inventory;
+
+import io.omnihub.outbox.Outbox;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.util.List;
+
+/**
+ * The only writer of the {@code stock} table. Every method changes one node's figure for one sku with a
+ * single conditional statement, appends a {@code ledger_entry} and announces the change in the outbox, all
+ * in the caller's transaction (each method requires one). Figures never go negative: a reservation that
+ * does not fit is refused, a decrement is floored at zero and the shortfall is recorded.
+ */
+@Component
+@Transactional(propagation = Propagation.MANDATORY)
+public class StockLedger {
+
+    /** Ledger entry kinds. */
+    public enum Kind { RESERVE, RELEASE, SHIP, SALE, RECEIPT, ADJUSTMENT, SNAPSHOT, RETURN, DAMAGED, NOT_FOUND }
+
+    /** A node's figures for a sku after a change. */
+    public record Figures(int onHand, int reserved) {
+    }
+
+    private final NamedParameterJdbcTemplate jdbc;
+    private final Outbox outbox;
+
+    public StockLedger(NamedParameterJdbcTemplate jdbc, Outbox outbox) {
+        this.jdbc = jdbc;
+        this.outbox = outbox;
+    }
+
+    /**
+     * Reserves {@code quantity} when {@code on_hand - reserved - safetyStock >= quantity}, atomically. Returns
+     * false, changing nothing, when it does not fit (or the node has no stock row for the sku): the caller
+     * moves on to its next candidate.
+     */
+    public boolean tryReserve(String nodeId, String sku, int quantity, int safetyStock, String reference) {
+        requirePositive(quantity);
+        List<Figures> after = jdbc.query("""
+                update stock set reserved = reserved + :q, updated_at = now()
+                where node_id = :node and sku = :sku and on_hand - reserved - :safety >= :q
+                returning on_hand, reserved""",
+                params(nodeId, sku).addValue("q", quantity).addValue("safety", safetyStock), FIGURES);
+        if (after.isEmpty()) {
+            return false;
+        }
+        record(nodeId, sku, Kind.RESERVE, 0, quantity, after.get(0), reference, null);
+        return true;
+    }
+
+    /** Gives back a reservation's quantity (cancellation, expiry, rejection, re-routing). */
+    public Figures release(String nodeId, String sku, int quantity, String reference, String reason) {
+        requirePositive(quantity);
+        Figures after = one(jdbc.query("""
+                update stock set reserved = greatest(reserved - :q, 0), updated_at = now()
+                where node_id = :node and sku = :sku returning on_hand, reserved""",
+                params(nodeId, sku).addValue("q", quantity), FIGURES), nodeId, sku);
+        record(nodeId, sku, Kind.RELEASE, 0, -quantity, after, reference, reason);
+        return after;
+    }
+
+    /** The node shipped reserved units: they leave on hand and the reservation together. */
+    public Figures ship(String nodeId, String sku, int quantity, String reference) {
+        requirePositive(quantity);
+        Figures after = one(jdbc.query("""
+                update stock set on_hand = greatest(on_hand - :q, 0), reserved = greatest(reserved - :q, 0), updated_at = now()
+                where node_id = :node and sku = :sku returning on_hand, reserved""",
+                params(nodeId, sku).addValue("q", quantity), FIGURES), nodeId, sku);
+        record(nodeId, sku, Kind.SHIP, -quantity, -quantity, after, reference, null);
+        return after;
+    }
+
+    /**
+     * Adds a signed delta to on hand (sale: negative; receipt, return: positive; adjustment: either), floored at
+     * zero. Creates the stock row when the node has none for the sku yet.
+     */
+    public Figures adjustOnHand(String nodeId, String sku, int delta, Kind kind, String reference, String reason) {
+        Figures after = one(jdbc.query("""
+                insert into stock (node_id, sku, on_hand) values (:node, :sku, greatest(:delta, 0))
+                on conflict (node_id, sku) do update set on_hand = greatest(stock.on_hand + :delta, 0), updated_at = now()
+                returning on_hand, reserved""",
+                params(nodeId, sku).addValue("delta", delta), FIGURES), nodeId, sku);
+        record(nodeId, sku, kind, delta, 0, after, reference, reason);
+        return after;
+    }
+
+    /**
+     * A full count: sets on hand to {@code count}. Reservations in flight are kept (the units they hold are still
+     * on the shelf until shipped), and a count clears the node's needs-count flag.
+     */
+    public Figures setOnHand(String nodeId, String sku, int count, String reference, String reason) {
+        if (count < 0) {
+            throw new IllegalArgumentException("a count cannot be negative: " + count);
+        }
+        Integer before = jdbc.query("select on_hand from stock where node_id = :node and sku = :sku for update",
+                params(nodeId, sku), (rs, i) -> rs.getInt(1)).stream().findFirst().orElse(0);
+        Figures after = one(jdbc.query("""
+                insert into stock (node_id, sku, on_hand) values (:node, :sku, :count)
+                on conflict (node_id, sku) do update set on_hand = :count, needs_count = false, updated_at = now()
+                returning on_hand, reserved""",
+                params(nodeId, sku).addValue("count", count), FIGURES), nodeId, sku);
+        record(nodeId, sku, Kind.SNAPSHOT, count - before, 0, after, reference, reason);
+        return after;
+    }
+
+    /** Marks a node's count for a sku as suspect (a store could not find the item). */
+    public void flagForCount(String nodeId, String sku, String reference, String reason) {
+        jdbc.update("update stock set needs_count = true, updated_at = now() where node_id = :node and sku = :sku",
+                params(nodeId, sku));
+        Figures now = figures(nodeId, sku);
+        record(nodeId, sku, Kind.NOT_FOUND, 0, 0, now, reference, reason);
+    }
+
+    /** Current figures, or zeros when the node holds no stock row for the sku. */
+    public Figures figures(String nodeId, String sku) {
+        return jdbc.query("select on_hand, reserved from stock where node_id = :node and sku = :sku",
+                params(nodeId, sku), FIGURES).stream().findFirst().orElse(new Figures(0, 0));
+    }
+
+    private void record(String nodeId, String sku, Kind kind, int onHandDelta, int reservedDelta, Figures after,
+                        String reference, String reason) {
+        jdbc.update("""
+                insert into ledger_entry (node_id, sku, kind, on_hand_delta, reserved_delta, on_hand_after, reserved_after, reference, reason)
+                values (:node, :sku, :kind, :dOnHand, :dReserved, :onHand, :reserved, :ref, :reason)""",
+                params(nodeId, sku).addValue("kind", kind.name())
+                        .addValue("dOnHand", onHandDelta).addValue("dReserved", reservedDelta)
+                        .addValue("onHand", after.onHand()).addValue("reserved", after.reserved())
+                        .addValue("ref", reference).addValue("reason", reason));
+        outbox.stockChanged(sku);
+    }
+
+    private static MapSqlParameterSource params(String nodeId, String sku) {
+        return new MapSqlParameterSource("node", nodeId).addValue("sku", sku);
+    }
+
+    private static Figures one(List<Figures> rows, String nodeId, String sku) {
+        if (rows.isEmpty()) {
+            throw new IllegalStateException("node " + nodeId + " holds no stock row for sku " + sku);
+        }
+        return rows.get(0);
+    }
+
+    private static void requirePositive(int quantity) {
+        if (quantity <= 0) {
+            throw new IllegalArgumentException("quantity must be positive: " + quantity);
+        }
+    }
+
+    private static final org.springframework.jdbc.core.RowMapper<Figures> FIGURES =
+            (rs, i) -> new Figures(rs.getInt("on_hand"), rs.getInt("reserved"));
+}
