@@ -24,15 +24,17 @@ final class EmbeddedPostgresServer implements AutoCloseable {
 
     private final EmbeddedPostgres postgres;
     private final int port;
+    private final long orphanStopped;
 
-    private EmbeddedPostgresServer(EmbeddedPostgres postgres, int port) {
+    private EmbeddedPostgresServer(EmbeddedPostgres postgres, int port, long orphanStopped) {
         this.postgres = postgres;
         this.port = port;
+        this.orphanStopped = orphanStopped;
     }
 
     static EmbeddedPostgresServer start(Path dataDir, int port, boolean durable) throws IOException {
         Files.createDirectories(dataDir.getParent());
-        stopOrphan(dataDir);
+        long orphan = stopOrphan(dataDir);
         String onOff = durable ? "on" : "off";
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(dataDir)
@@ -47,35 +49,36 @@ final class EmbeddedPostgresServer implements AutoCloseable {
             builder.setPort(port);
         }
         EmbeddedPostgres pg = builder.start();
-        return new EmbeddedPostgresServer(pg, pg.getPort());
+        return new EmbeddedPostgresServer(pg, pg.getPort(), orphan);
     }
 
     /**
      * After a SIGKILL of the hub its PostgreSQL child lives on, holding the data directory. Find it by the
-     * pid in postmaster.pid, ask it to shut down fast (SIGINT) and wait for it.
+     * pid in postmaster.pid, ask it to shut down fast (SIGINT) and wait for it. Returns its pid, or -1 when
+     * there was none.
      */
-    static void stopOrphan(Path dataDir) throws IOException {
+    static long stopOrphan(Path dataDir) throws IOException {
         Path pidFile = dataDir.resolve("postmaster.pid");
         if (!Files.exists(pidFile)) {
-            return;
+            return -1;
         }
         List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
         if (lines.isEmpty()) {
-            return;
+            return -1;
         }
         long pid;
         try {
             pid = Long.parseLong(lines.get(0).trim());
         } catch (NumberFormatException e) {
-            return;
+            return -1;
         }
         Optional<ProcessHandle> handle = ProcessHandle.of(pid);
         if (handle.isEmpty() || !handle.get().isAlive()) {
-            return;
+            return -1;
         }
         String command = handle.get().info().command().orElse("");
         if (!command.contains("postgres")) {
-            return;
+            return -1;
         }
         log.warn("Found PostgreSQL (pid {}) left running on {} by an earlier hub; stopping it", pid, dataDir);
         try {
@@ -85,6 +88,12 @@ final class EmbeddedPostgresServer implements AutoCloseable {
             log.warn("PostgreSQL {} did not stop on request, killing it", pid);
             handle.get().destroyForcibly();
         }
+        return pid;
+    }
+
+    /** The pid of a server left running by an earlier, killed hub that this start stopped, or -1. */
+    long orphanStopped() {
+        return orphanStopped;
     }
 
     int port() {

@@ -62,7 +62,9 @@ public class EmbeddedServers implements EnvironmentPostProcessor, Ordered {
             published.put("spring.datasource.username", "postgres");
             published.put("spring.datasource.password", "postgres");
             started.put("PostgreSQL", pg.jdbcUrl() + " (user postgres, data " + dataDir.resolve("postgres")
-                    + ", " + ms(t0) + ")");
+                    + ", " + ms(t0) + (pg.orphanStopped() > 0
+                    ? "; stopped PostgreSQL pid " + pg.orphanStopped() + " left running by an earlier hub that did not shut down" : "")
+                    + ")");
         }
 
         if (!StringUtils.hasText(env.getProperty("omnihub.kafka.brokers")) && !published.containsKey("omnihub.kafka.brokers")) {

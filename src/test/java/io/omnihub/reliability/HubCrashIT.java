@@ -88,6 +88,8 @@ class HubCrashIT {
         Set<String> acknowledged = Set.copyOf(accepted.values());
 
         hub.start();
+        assertThat(hub.output()).as("the restart found and stopped the PostgreSQL server the killed hub left running")
+                .contains("left running by an earlier hub");
 
         NamedParameterJdbcTemplate db = new NamedParameterJdbcTemplate(
                 new DriverManagerDataSource(hub.jdbcUrl(), "postgres", "postgres"));

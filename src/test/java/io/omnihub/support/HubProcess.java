@@ -124,6 +124,11 @@ public final class HubProcess implements AutoCloseable {
         return "127.0.0.1:" + kafkaPort;
     }
 
+    /** Everything the hub process has printed so far. */
+    public String output() throws IOException {
+        return Files.readString(Path.of("target", "hub-processes", name + ".log"));
+    }
+
     public Path dataDir() {
         return dataDir;
     }
