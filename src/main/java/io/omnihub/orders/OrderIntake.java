@@ -13,8 +13,6 @@ import io.omnihub.canonical.RejectedMessageException;
 import io.omnihub.canonical.SchemaValidator;
 import io.omnihub.outbox.KafkaOutboxRelay;
 import io.omnihub.outbox.Outbox;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.namedparam.SqlParameterSource;
@@ -29,14 +27,12 @@ import java.util.TreeSet;
 
 /**
  * Accepts a mapped order from any channel: assigns the hub order id, validates it against the canonical
- * schema and the hub's reference data, stores it and its outbox message in one transaction, then publishes
- * it to {@code omnihub.orders.v1}. Once this returns, the order is durable and will reach Kafka; a second
+ * schema and the hub's reference data, stores it and its outbox message in one transaction, and has the outbox
+ * relay publish it to {@code omnihub.orders.v1} without waiting for Kafka. Once this returns, the order is durable and will reach Kafka; a second
  * delivery of the same channel order returns the first one's id and changes nothing.
  */
 @Component("orderIntake")
 public class OrderIntake {
-
-    private static final Logger log = LoggerFactory.getLogger(OrderIntake.class);
 
     private final ObjectMapper mapper;
     private final SchemaValidator schemas;
@@ -65,12 +61,8 @@ public class OrderIntake {
                     new MapSqlParameterSource("channel", channel).addValue("cid", order.channelOrderId()), String.class);
             return new IntakeResult(existing, true);
         }
-        try {
-            relay.publish(outboxId);
-        } catch (RuntimeException e) {
-            // the order is committed: the relay publishes it when Kafka is back
-            log.warn("Order {} stored, publish deferred: {}", order.orderId(), e.getMessage());
-        }
+        // the order is durable now; the relay publishes it at once, or when Kafka is back
+        relay.publish(outboxId);
         return new IntakeResult(order.orderId(), false);
     }
 
