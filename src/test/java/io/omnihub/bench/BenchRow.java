@@ -1,0 +1,26 @@
+package io.omnihub.bench;
+
+/**
+ * One line of the benchmark table: what the hub did, the raw limit of the same machine measured in the same
+ * run, and the hub's figure as a share of that limit.
+ */
+public record BenchRow(String figure, String hub, String limit, String ratio, String notes) {
+
+    /** A figure that could not be measured in this run, with the reason. */
+    public static BenchRow notAvailable(String figure, String reason) {
+        return new BenchRow(figure, "n/a (" + reason + ")", "", "", "");
+    }
+
+    /** {@code hub / limit}, as "0.42×", or "n/a" when either is missing. */
+    public static String ratio(double hub, double limit) {
+        if (!(hub > 0) || !(limit > 0)) {
+            return "n/a";
+        }
+        return String.format(java.util.Locale.ROOT, hub / limit >= 10 ? "%.0f×" : "%.2f×", hub / limit);
+    }
+
+    /** A rate with thousands separators and a unit. */
+    public static String rate(double perSecond, String unit) {
+        return String.format(java.util.Locale.ROOT, "%,.0f %s", perSecond, unit);
+    }
+}
