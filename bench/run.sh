@@ -78,6 +78,7 @@ java -Xmx1g -Dlogback.configurationFile="$ROOT/bench/logback-bench.xml" -cp "$GE
   -Dbench.sftp-port="$SFTP_PORT" \
   -Dbench.hub-pid="$HUB_PID" \
   -Dbench.hub-log="$LOG" \
+  -Dbench.postgres-pid-file="$DATA/postgres/postmaster.pid" \
   -Dbench.hub-start-epoch-ms="$START_MS" \
   -Dbench.hub-java-opts="$HUB_JAVA_OPTS" \
   -Dbench.work-dir="$ROOT" \

@@ -40,6 +40,7 @@ public final class BenchMain {
                 required("bench.kafka"),
                 "127.0.0.1", Integer.parseInt(required("bench.sftp-port")),
                 Long.parseLong(required("bench.hub-pid")),
+                System.getProperty("bench.postgres-pid-file") == null ? null : Path.of(System.getProperty("bench.postgres-pid-file")),
                 Path.of(System.getProperty("bench.work-dir", ".")).toAbsolutePath(),
                 System.getProperty("bench.operator-user", "operator"),
                 System.getProperty("bench.operator-password", "operator"));

@@ -16,7 +16,8 @@ public record BenchRow(String figure, String hub, String limit, String ratio, St
         if (!(hub > 0) || !(limit > 0)) {
             return "n/a";
         }
-        return String.format(java.util.Locale.ROOT, hub / limit >= 10 ? "%.0f×" : "%.2f×", hub / limit);
+        double r = hub / limit;
+        return String.format(java.util.Locale.ROOT, r >= 10 ? "%.0f×" : r >= 0.1 ? "%.2f×" : r >= 0.001 ? "%.3f×" : "%.1e×", r);
     }
 
     /** A rate with thousands separators and a unit. */

@@ -21,8 +21,8 @@ import java.util.List;
  * resident memory from /proc.
  */
 public record HubUnderTest(String baseUrl, String jdbcUrl, String dbUser, String dbPassword, String kafkaBrokers,
-                           String sftpHost, int sftpPort, long pid, Path workDir, String operatorUser,
-                           String operatorPassword) {
+                           String sftpHost, int sftpPort, long pid, Path postgresPidFile, Path workDir,
+                           String operatorUser, String operatorPassword) {
 
     private static final ObjectMapper mapper = new ObjectMapper();
     private static final HttpClient http = HttpClient.newBuilder()
@@ -57,15 +57,37 @@ public record HubUnderTest(String baseUrl, String jdbcUrl, String dbUser, String
         return rssKib(pid);
     }
 
-    /** Resident memory of the hub's JVM plus its child processes (the embedded PostgreSQL server), in KiB. */
+    /**
+     * Resident memory of the hub's JVM, its child processes and the embedded PostgreSQL server (found by the pid
+     * in its postmaster.pid, as pg_ctl detaches it from the JVM) with its backends, in KiB. Shared pages of the
+     * PostgreSQL processes are counted once per process, so this overstates PostgreSQL's share somewhat.
+     */
     public long totalRssKib() {
-        long total = rssKib(pid);
-        List<ProcessHandle> children = ProcessHandle.of(pid).map(p -> p.descendants().toList()).orElse(List.of());
-        for (ProcessHandle child : children) {
-            long kib = rssKib(child.pid());
-            total += Math.max(0, kib);
+        java.util.Set<Long> pids = new java.util.TreeSet<>();
+        pids.add(pid);
+        ProcessHandle.of(pid).ifPresent(p -> p.descendants().forEach(c -> pids.add(c.pid())));
+        long postmaster = postmasterPid();
+        if (postmaster > 0) {
+            pids.add(postmaster);
+            ProcessHandle.of(postmaster).ifPresent(p -> p.descendants().forEach(c -> pids.add(c.pid())));
+        }
+        long total = 0;
+        for (long p : pids) {
+            total += Math.max(0, rssKib(p));
         }
         return total;
+    }
+
+    private long postmasterPid() {
+        try {
+            if (postgresPidFile == null || !Files.exists(postgresPidFile)) {
+                return -1;
+            }
+            List<String> lines = Files.readAllLines(postgresPidFile);
+            return lines.isEmpty() ? -1 : Long.parseLong(lines.get(0).trim());
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
     }
 
     static long rssKib(long pid) {
