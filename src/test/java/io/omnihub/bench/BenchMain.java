@@ -59,6 +59,7 @@ public final class BenchMain {
         Long loggedMs = awaitLoggedStartup(hubLog, Duration.ofSeconds(30));
         Thread.sleep(2_000);
         long idleHeap = hub.heapUsedBytes();
+        long idleHeapScraped = hub.heapUsedBytesUnauthenticated();
         long idleJvmRss = hub.jvmRssKib();
         long idleTotalRss = hub.totalRssKib();
         System.out.printf(Locale.ROOT, "hub healthy %d ms after its process started (hub logs %s ms)%n", upMs, loggedMs);
@@ -91,12 +92,13 @@ public final class BenchMain {
         ResourceSampler s = intake.underLoad;
         rows.add(new BenchRow("Memory, idle after start",
                 "heap used " + mib(idleHeap) + "; RSS " + kib(idleJvmRss) + " (JVM) / " + kib(idleTotalRss) + " (JVM + PostgreSQL)",
-                "", "", "hub JVM options: " + System.getProperty("bench.hub-java-opts", "(defaults)")));
+                "", "", "heap from /actuator/metrics/jvm.memory.used?tag=area:heap as operator (Prometheus scrape said "
+                        + mib(idleHeapScraped) + "); hub JVM options: " + System.getProperty("bench.hub-java-opts", "(defaults)")));
         if (s != null) {
             rows.add(new BenchRow("Memory, peak under intake load (" + clients + " clients)",
                     "heap used " + mib(s.peakHeapBytes()) + "; RSS " + kib(s.peakJvmRssKib()) + " (JVM) / " + kib(s.peakTotalRssKib())
                             + " (JVM + PostgreSQL)",
-                    "", "", "sampled every 0.5 s; heap from /actuator/metrics/jvm.memory.used, RSS from /proc/<pid>/status VmRSS"));
+                    "", "", "sampled every 0.5 s during the measured intake phase; heap from the open /actuator/prometheus scrape (same meter, no BCrypt per sample), RSS from /proc/<pid>/status VmRSS"));
         }
 
         String loadAfter = loadAverage();

@@ -52,6 +52,31 @@ public record HubUnderTest(String baseUrl, String jdbcUrl, String dbUser, String
         }
     }
 
+    /**
+     * Heap in use, in bytes, summed from the open {@code /actuator/prometheus} scrape ({@code jvm_memory_used_bytes}
+     * with {@code area="heap"}): the same meter as {@link #heapUsedBytes()} without a password check, whose
+     * BCrypt hash would cost the hub tens of milliseconds of CPU per sample while it is under load. -1 if unreadable.
+     */
+    public long heapUsedBytesUnauthenticated() {
+        try {
+            HttpResponse<java.util.stream.Stream<String>> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/actuator/prometheus"))
+                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofLines());
+            if (r.statusCode() != 200) {
+                return -1;
+            }
+            double sum = r.body()
+                    .filter(l -> l.startsWith("jvm_memory_used_bytes{") && l.contains("area=\"heap\""))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                    .sum();
+            return sum > 0 ? (long) sum : -1;
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
     /** Resident memory of the hub's JVM alone, in KiB (VmRSS). */
     public long jvmRssKib() {
         return rssKib(pid);
