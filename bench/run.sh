@@ -12,6 +12,8 @@
 #   BENCH_MVN_OPTS=-o          extra Maven options (default: offline)
 #   BENCH_SKIP_BUILD=1         reuse target/ as built (mvn -Pbench verify sets it)
 #   BENCH_OUT=docs/benchmarks.md
+#   BENCH_GEN_OPTS=...         extra -D options of the load generator, e.g. -Dbench.sftp.header=sku,node,qty
+#                              -Dbench.sftp.row=%2\$s,%1\$s,%3\$d to follow the WMS stock flow's CSV columns
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -71,7 +73,8 @@ java $HUB_JAVA_OPTS -jar "$JAR" \
   >"$LOG" 2>&1 &
 HUB_PID=$!
 
-java -Xmx1g -Dlogback.configurationFile="$ROOT/bench/logback-bench.xml" -cp "$GEN_CP" \
+# shellcheck disable=SC2086
+java -Xmx1g -Dlogback.configurationFile="$ROOT/bench/logback-bench.xml" -cp "$GEN_CP" ${BENCH_GEN_OPTS:-} \
   -Dbench.base-url="http://127.0.0.1:$HTTP_PORT" \
   -Dbench.jdbc-url="jdbc:postgresql://127.0.0.1:$PG_PORT/postgres" \
   -Dbench.kafka="127.0.0.1:$KAFKA_PORT" \
