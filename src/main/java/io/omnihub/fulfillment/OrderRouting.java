@@ -78,6 +78,12 @@ public class OrderRouting {
     private final RoutingMetrics metrics;
     private final FulfillmentProperties props;
     private final ObjectMapper mapper;
+    private final java.util.concurrent.ThreadPoolExecutor publisher = new java.util.concurrent.ThreadPoolExecutor(1, 1,
+            0, java.util.concurrent.TimeUnit.MILLISECONDS, new java.util.concurrent.ArrayBlockingQueue<>(1000), r -> {
+                Thread t = new Thread(r, "routing-outbox-publisher");
+                t.setDaemon(true);
+                return t;
+            }, new java.util.concurrent.ThreadPoolExecutor.AbortPolicy());
 
     public OrderRouting(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, StockLedger ledger, StockViews views,
                         OrderRouter router, RoutingPolicy policy, OrderTimeline timeline, Outbox outbox,
@@ -170,7 +176,7 @@ public class OrderRouting {
         }
     }
 
-    private record OrderRow(String status, String channel, String channelOrderId, String payload) {
+    private record OrderRow(String status, String channel, String channelOrderId, String payload, String holdId) {
     }
 
     /** The result of one attempt, with what to do after commit. */
@@ -188,8 +194,11 @@ public class OrderRouting {
 
     private Attempt attempt(String orderId, Set<String> from, TransactionStatus status) {
         MapSqlParameterSource id = new MapSqlParameterSource("id", orderId);
-        OrderRow row = jdbc.query("select status, channel, channel_order_id, payload::text as payload from orders where id = :id for update",
-                id, (rs, i) -> new OrderRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)))
+        OrderRow row = jdbc.query("""
+                        select o.status, o.channel, o.channel_order_id, o.payload::text as payload,
+                               (select h.id from hold h where h.order_id = o.id and h.status = 'ACTIVE' limit 1) as hold_id
+                        from orders o where o.id = :id for update of o""",
+                id, (rs, i) -> new OrderRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)))
                 .stream().findFirst().orElseThrow(() -> new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE,
                         "order " + orderId + " is not stored in the hub"));
         if (!from.contains(row.status())) {
@@ -197,13 +206,14 @@ public class OrderRouting {
         }
         CanonicalOrder order = read(row.payload());
         OrderTimeline.OrderRef ref = new OrderTimeline.OrderRef(orderId, row.channel(), row.channelOrderId());
-        jdbc.update("insert into order_routing (order_id) values (:id) on conflict do nothing", id);
-        Set<String> excluded = jdbc.query("select excluded_nodes from order_routing where order_id = :id", id,
+        Set<String> excluded = jdbc.query("""
+                insert into order_routing (order_id) values (:id)
+                on conflict (order_id) do update set order_id = excluded.order_id returning excluded_nodes""", id,
                 (rs, i) -> StockViews.strings(rs.getArray(1))).get(0);
 
-        if (row.status().equals("RECEIVED")) {
-            String holdId = jdbc.query("select id from hold where order_id = :id and status = 'ACTIVE' for update", id,
-                    (rs, i) -> rs.getString(1)).stream().findFirst().orElse(null);
+        if (row.status().equals("RECEIVED") && row.holdId() != null) {
+            String holdId = jdbc.queryForList("select id from hold where id = :h and status = 'ACTIVE' for update",
+                    new MapSqlParameterSource("h", row.holdId()), String.class).stream().findFirst().orElse(null);
             if (holdId != null) {
                 Attempt adopted = adoptHold(order, ref, holdId);
                 if (adopted != null) {
@@ -212,7 +222,8 @@ public class OrderRouting {
             }
         }
 
-        CanonicalOrder remaining = remainder(order);
+        // a new order has nothing reserved yet; a rejected or partly served one is routed for what is left
+        CanonicalOrder remaining = row.status().equals("RECEIVED") ? order : remainder(order);
         if (remaining.lines().isEmpty()) {
             Attempt a = new Attempt(new Outcome(orderId, Result.ROUTED, "ROUTED", null));
             a.publish.add(timeline.status(ref, OrderStatus.Status.ROUTED, null, null, null, null, "every line is already reserved"));
@@ -240,6 +251,14 @@ public class OrderRouting {
             return a;
         }
 
+        // everything else first, the stock last: the reserved stock rows (hot for a popular sku) stay locked only
+        // from the reservation to the commit
+        insertReservations(orderId, null, decision.shipments());
+        jdbc.update("update orders set decision = cast(:d as jsonb) where id = :id",
+                new MapSqlParameterSource("id", orderId).addValue("d", timeline.json(decision)));
+        Attempt a = new Attempt(new Outcome(orderId, Result.ROUTED, "ROUTED", decision));
+        a.nodeTypes = view.nodes().values().stream().collect(Collectors.toMap(StockView.Node::id, n -> n.type().name()));
+        finishRouted(order, ref, decision, a);
         // reserve in a fixed (node, sku) order, so two orders never wait on each other's rows in opposite orders
         Map<String, int[]> wanted = new TreeMap<>();
         for (Shipment s : decision.shipments()) {
@@ -255,12 +274,6 @@ public class OrderRouting {
                 return Attempt.LOST;
             }
         }
-        insertReservations(orderId, null, decision.shipments());
-        jdbc.update("update orders set decision = cast(:d as jsonb) where id = :id",
-                new MapSqlParameterSource("id", orderId).addValue("d", timeline.json(decision)));
-        Attempt a = new Attempt(new Outcome(orderId, Result.ROUTED, "ROUTED", decision));
-        a.nodeTypes = view.nodes().values().stream().collect(Collectors.toMap(StockView.Node::id, n -> n.type().name()));
-        finishRouted(order, ref, decision, a);
         // last: the daily counts are hot rows, so hold their locks for as short a time as possible
         if (!countDaily(decision, view, true)) {
             status.setRollbackOnly();
@@ -407,16 +420,33 @@ public class OrderRouting {
         publish(a.publish);
     }
 
-    /** Publishes committed outbox rows now; whatever fails is published by the relay's schedule. */
+    /**
+     * Hands committed outbox rows to a background publisher, so routing never waits for Kafka; whatever it cannot
+     * take (queue full) or fails to send is published by the relay's own schedule.
+     */
     void publish(List<Long> ids) {
-        for (Long id : ids) {
-            try {
-                relay.publish(id);
-            } catch (RuntimeException e) {
-                log.debug("Outbox row {} left to the relay: {}", id, e.getMessage());
-                return;
-            }
+        if (ids.isEmpty()) {
+            return;
         }
+        try {
+            publisher.execute(() -> {
+                for (Long id : ids) {
+                    try {
+                        relay.publish(id);
+                    } catch (RuntimeException e) {
+                        log.debug("Outbox row {} left to the relay: {}", id, e.getMessage());
+                        return;
+                    }
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // busy: the relay's schedule publishes them
+        }
+    }
+
+    @jakarta.annotation.PreDestroy
+    void stopPublisher() {
+        publisher.shutdownNow();
     }
 
     private CanonicalOrder read(String payload) {
