@@ -90,8 +90,20 @@ public record RoutingPolicy(
         return split == null || split.maxShipments() == null ? 1 : split.maxShipments();
     }
 
+    /**
+     * The override for a node. Matched exactly, else ignoring case: configuration binding may lower-case map keys
+     * (a key "ST-MAN" can arrive as "st-man" unless written as "[ST-MAN]").
+     */
     public NodeOverride overrideFor(String nodeId) {
-        return nodes == null ? null : nodes.get(nodeId);
+        if (nodes == null || nodes.isEmpty()) {
+            return null;
+        }
+        NodeOverride exact = nodes.get(nodeId);
+        if (exact != null) {
+            return exact;
+        }
+        return nodes.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(nodeId)).map(Map.Entry::getValue)
+                .findFirst().orElse(null);
     }
 
     /**

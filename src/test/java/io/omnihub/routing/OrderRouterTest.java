@@ -206,6 +206,17 @@ class OrderRouterTest {
         }
 
         @Test
+        void policySafetyStockOverrideAppliesEvenWithALowerCasedKey() {
+            // configuration binding may lower-case map keys
+            RoutingPolicy kept = new RoutingPolicy(policy.version(), policy.rules(), policy.scoring(), policy.split(),
+                    Map.of("wh-nj1", new NodeOverride(null, 3)));
+            World w = new World().stock("WH-NJ1", "A", 4).stock("ST-LIC", "A", 5);
+            RoutingDecision d = router.route(order(FulfillmentType.SHIP_TO_HOME, null, "A", 2), w.view(), kept);
+            assertThat(nodesOf(d)).containsExactly("ST-LIC");
+            assertThat(candidate(d, "WH-NJ1").reason()).contains("1 to promise (on hand 4, reserved 0, safety stock 3)");
+        }
+
+        @Test
         void safetyStockTwoOnHandTwoNotOffered() {
             World w = new World().stock("ST-MAN", "A", 2, 0, 2);
             RoutingDecision d = router.route(order(FulfillmentType.SHIP_TO_HOME, null, "A", 1), w.view(), policy);
