@@ -29,6 +29,8 @@ public abstract class HubIntegrationTest {
                 throw new UncheckedIOException(e);
             }
         }
+        // the stores' HTTP endpoint (fulfillment requests), on a port application-test.yaml reads
+        StoreStub.start();
     }
 
     @Value("${local.server.port}")

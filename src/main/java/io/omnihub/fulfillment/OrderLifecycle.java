@@ -1,0 +1,200 @@
+package io.omnihub.fulfillment;
+
+import io.omnihub.canonical.CanonicalTopics;
+import io.omnihub.canonical.ErrorCategory;
+import io.omnihub.canonical.OrderStatus;
+import io.omnihub.canonical.RejectedMessageException;
+import io.omnihub.inventory.StockLedger;
+import io.omnihub.outbox.Outbox;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What happens to an order after routing (bean {@code orderLifecycle}, called from routes and the API): a node
+ * ships it, a node rejects it, or it is cancelled. Each is one transaction that moves the stock through the
+ * {@link StockLedger}, updates the reservations and the order, and writes the timeline and the OrderStatus
+ * message; each is idempotent, so a repeated call has no second effect.
+ */
+@Component("orderLifecycle")
+public class OrderLifecycle {
+
+    private final NamedParameterJdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final StockLedger ledger;
+    private final OrderTimeline timeline;
+    private final Outbox outbox;
+    private final OrderRouting routing;
+    private final RoutingMetrics metrics;
+
+    public OrderLifecycle(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, StockLedger ledger,
+                          OrderTimeline timeline, Outbox outbox, OrderRouting routing, RoutingMetrics metrics) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.ledger = ledger;
+        this.timeline = timeline;
+        this.outbox = outbox;
+        this.routing = routing;
+        this.metrics = metrics;
+    }
+
+    /** What a lifecycle call did: the order's status afterwards, and whether anything changed. */
+    public record Change(String orderId, String status, boolean changed, String detail) {
+    }
+
+    private record Res(long id, String nodeId, String sku, int quantity, Integer lineNo) {
+    }
+
+    /**
+     * The node shipped its part of the order: the reserved units leave the node's stock, the reservations become
+     * SHIPPED, and OrderStatus SHIPPED (with carrier and tracking number) is published. The order is SHIPPED once
+     * no part of it is still reserved. A repeated notice changes nothing.
+     */
+    public Change shipped(String orderId, String nodeId, String carrier, String trackingNumber) {
+        List<Long> publish = new ArrayList<>();
+        Change change = tx.execute(s -> {
+            OrderTimeline.OrderRef ref = lock(orderId);
+            List<Res> active = reservations(orderId, nodeId, "ACTIVE");
+            if (active.isEmpty()) {
+                if (!reservations(orderId, nodeId, "SHIPPED").isEmpty()) {
+                    return new Change(orderId, status(orderId), false, "already shipped from " + nodeId);
+                }
+                throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE,
+                        "order " + orderId + " has nothing reserved at node " + nodeId + " to ship");
+            }
+            for (Res r : active) {
+                ledger.ship(r.nodeId(), r.sku(), r.quantity(), orderId);
+                jdbc.update("update reservation set status = 'SHIPPED', updated_at = now() where id = :id",
+                        new MapSqlParameterSource("id", r.id()));
+            }
+            String detail = nodeId + " shipped " + describe(active) + " with " + carrier + " " + trackingNumber;
+            Integer left = jdbc.queryForObject("select count(*) from reservation where order_id = :id and status = 'ACTIVE'",
+                    new MapSqlParameterSource("id", orderId), Integer.class);
+            if (left == 0) {
+                publish.add(timeline.status(ref, OrderStatus.Status.SHIPPED, nodeId, carrier, trackingNumber, null, detail));
+            } else {
+                timeline.event(orderId, "PARTLY_SHIPPED", detail);
+                OrderStatus message = new OrderStatus(orderId, ref.channel(), ref.channelOrderId(), OrderStatus.Status.SHIPPED,
+                        Instant.now(), nodeId, carrier, trackingNumber, "part of the order; more shipments follow");
+                publish.add(outbox.kafka(CanonicalTopics.ORDER_STATUS, orderId, timeline.json(message)));
+            }
+            return new Change(orderId, status(orderId), true, detail);
+        });
+        routing.publish(publish);
+        return change;
+    }
+
+    /** Cancels the order: every active reservation is released, OrderStatus CANCELLED. Repeating it changes nothing. */
+    public Change cancel(String orderId, String reason) {
+        List<Long> publish = new ArrayList<>();
+        Change change = tx.execute(s -> {
+            OrderTimeline.OrderRef ref = lock(orderId);
+            String status = status(orderId);
+            if (status.equals("CANCELLED")) {
+                return new Change(orderId, status, false, "already cancelled");
+            }
+            if (status.equals("SHIPPED")) {
+                throw new IllegalStateException("order " + orderId + " has shipped and can no longer be cancelled");
+            }
+            List<Res> active = reservations(orderId, null, "ACTIVE");
+            release(orderId, active, "cancelled: " + reason);
+            String detail = "cancelled" + (reason == null ? "" : " (" + reason + ")")
+                    + (active.isEmpty() ? "" : "; released " + describe(active));
+            publish.add(timeline.status(ref, OrderStatus.Status.CANCELLED, null, null, null, reason, detail));
+            return new Change(orderId, "CANCELLED", true, detail);
+        });
+        routing.publish(publish);
+        metrics.cancellation();
+        return change;
+    }
+
+    /**
+     * A node cannot fulfil (part of) the order, for example the store cannot find the item: its reservations for
+     * the order are released, the stock of the rejected line (or every line it held) is flagged for a cycle count,
+     * the node is excluded for this order, OrderStatus REJECTED is published, and the released part is routed
+     * again without that node. A repeated rejection changes nothing.
+     */
+    public Change reject(String orderId, String nodeId, Integer lineNo, String reason) {
+        List<Long> publish = new ArrayList<>();
+        Change change = tx.execute(s -> {
+            OrderTimeline.OrderRef ref = lock(orderId);
+            List<Res> active = reservations(orderId, nodeId, "ACTIVE");
+            if (active.isEmpty()) {
+                Boolean excluded = jdbc.queryForObject("select exists (select 1 from order_routing where order_id = :id "
+                        + "and :node = any(excluded_nodes))", new MapSqlParameterSource("id", orderId).addValue("node", nodeId), Boolean.class);
+                if (Boolean.TRUE.equals(excluded)) {
+                    return new Change(orderId, status(orderId), false, nodeId + " already rejected this order");
+                }
+                throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE,
+                        "order " + orderId + " has nothing reserved at node " + nodeId + " to reject");
+            }
+            if (lineNo != null && active.stream().noneMatch(r -> lineNo.equals(r.lineNo()))) {
+                throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE,
+                        "order " + orderId + " has no line " + lineNo + " reserved at node " + nodeId);
+            }
+            String why = reason == null || reason.isBlank() ? "rejected by the node" : reason;
+            release(orderId, active, "rejected by " + nodeId + ": " + why);
+            Set<String> flagged = new LinkedHashSet<>();
+            active.stream().filter(r -> lineNo == null || lineNo.equals(r.lineNo())).forEach(r -> flagged.add(r.sku()));
+            flagged.forEach(sku -> ledger.flagForCount(nodeId, sku, orderId, why));
+            jdbc.update("insert into order_routing (order_id) values (:id) on conflict do nothing", new MapSqlParameterSource("id", orderId));
+            jdbc.update("update order_routing set excluded_nodes = array_append(excluded_nodes, :node), updated_at = now() "
+                    + "where order_id = :id and not (:node = any(excluded_nodes))", new MapSqlParameterSource("id", orderId).addValue("node", nodeId));
+            String detail = nodeId + " rejected " + (lineNo == null ? "the order" : "line " + lineNo) + ": " + why
+                    + "; released " + describe(active) + "; count flagged for " + String.join(", ", flagged);
+            publish.add(timeline.status(ref, OrderStatus.Status.REJECTED, nodeId, null, null, why, detail));
+            return new Change(orderId, "REJECTED", true, detail);
+        });
+        routing.publish(publish);
+        if (!change.changed()) {
+            return change;
+        }
+        metrics.rejection();
+        OrderRouting.Outcome again = routing.route(orderId, Set.of("REJECTED"));
+        return new Change(orderId, again.status(), true, change.detail()
+                + (again.decision() == null ? "" : "; routed again: " + again.decision().summary()));
+    }
+
+    private void release(String orderId, List<Res> reservations, String reason) {
+        for (Res r : reservations) {
+            ledger.release(r.nodeId(), r.sku(), r.quantity(), orderId, reason);
+            jdbc.update("update reservation set status = 'RELEASED', updated_at = now() where id = :id",
+                    new MapSqlParameterSource("id", r.id()));
+        }
+    }
+
+    private OrderTimeline.OrderRef lock(String orderId) {
+        List<String> found = jdbc.queryForList("select id from orders where id = :id for update",
+                new MapSqlParameterSource("id", orderId), String.class);
+        if (found.isEmpty()) {
+            throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "order " + orderId + " is not stored in the hub");
+        }
+        return timeline.ref(orderId);
+    }
+
+    private String status(String orderId) {
+        return jdbc.queryForObject("select status from orders where id = :id", new MapSqlParameterSource("id", orderId), String.class);
+    }
+
+    private List<Res> reservations(String orderId, String nodeId, String status) {
+        return jdbc.query("""
+                select id, node_id, sku, quantity, line_no from reservation
+                where order_id = :id and status = :status and (cast(:node as text) is null or node_id = :node)
+                order by node_id, sku, id for update""",
+                new MapSqlParameterSource("id", orderId).addValue("status", status).addValue("node", nodeId),
+                (rs, i) -> new Res(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4), (Integer) rs.getObject(5)));
+    }
+
+    static String describe(List<Res> rs) {
+        List<String> parts = new ArrayList<>();
+        rs.forEach(r -> parts.add(r.quantity() + " x " + r.sku() + " at " + r.nodeId()));
+        return String.join(", ", parts);
+    }
+}

@@ -1,0 +1,77 @@
+package io.omnihub.fulfillment;
+
+import io.omnihub.routing.StockView;
+import io.omnihub.routing.StockView.Node;
+import io.omnihub.routing.StockView.NodeType;
+import io.omnihub.routing.StockView.SkuStock;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.stereotype.Component;
+
+import java.sql.Array;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Builds the router's {@link StockView} for one order from PostgreSQL (inside the caller's transaction). */
+@Component
+public class StockViews {
+
+    private final NamedParameterJdbcTemplate jdbc;
+
+    public StockViews(NamedParameterJdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** The nodes {@code channel} sells from, with today's counts and load, and their stock of {@code skus}. */
+    public StockView build(String channel, Collection<String> skus, Set<String> excludedNodes, boolean withLoad) {
+        MapSqlParameterSource p = new MapSqlParameterSource("channel", channel).addValue("skus", skus);
+        StockView.Channel ch = jdbc.query("select id, allow_split from channel where id = :channel", p,
+                        (rs, i) -> new StockView.Channel(rs.getString("id"), rs.getBoolean("allow_split")))
+                .stream().findFirst().orElse(new StockView.Channel(channel, false));
+        Map<String, Integer> load = new HashMap<>();
+        if (withLoad) {
+            jdbc.query("""
+                    select r.node_id, count(*) as open from reservation r join channel_node cn on cn.node_id = r.node_id
+                    where cn.channel_id = :channel and r.status = 'ACTIVE' and r.order_id is not null group by r.node_id""",
+                    p, rs -> {
+                        load.put(rs.getString("node_id"), rs.getInt("open"));
+                    });
+        }
+        Map<String, Node> nodes = new LinkedHashMap<>();
+        jdbc.query("""
+                select n.id, n.type, n.latitude, n.longitude, n.capabilities, n.enabled, n.daily_order_cap,
+                       n.safety_stock, n.cost_per_order, coalesce(d.orders, 0) as orders_today
+                from node n
+                join channel_node cn on cn.node_id = n.id and cn.channel_id = :channel
+                left join node_daily_orders d on d.node_id = n.id and d.day = current_date
+                order by n.id""", p, rs -> {
+            String id = rs.getString("id");
+            Integer cap = (Integer) rs.getObject("daily_order_cap");
+            nodes.put(id, new Node(id, NodeType.valueOf(rs.getString("type")), rs.getDouble("latitude"),
+                    rs.getDouble("longitude"), strings(rs.getArray("capabilities")), rs.getBoolean("enabled"), cap,
+                    rs.getInt("orders_today"), rs.getInt("safety_stock"), rs.getDouble("cost_per_order"),
+                    load.getOrDefault(id, 0)));
+        });
+        Map<String, Map<String, SkuStock>> stock = new HashMap<>();
+        if (!skus.isEmpty()) {
+            jdbc.query("select node_id, sku, on_hand, reserved, safety_stock from stock where sku in (:skus)", p, rs -> {
+                stock.computeIfAbsent(rs.getString("node_id"), k -> new HashMap<>()).put(rs.getString("sku"),
+                        new SkuStock(rs.getInt("on_hand"), rs.getInt("reserved"), (Integer) rs.getObject("safety_stock")));
+            });
+        }
+        return new StockView(ch, nodes, stock, excludedNodes);
+    }
+
+    static Set<String> strings(Array array) throws SQLException {
+        if (array == null) {
+            return Set.of();
+        }
+        return new HashSet<>(List.of((String[]) array.getArray()));
+    }
+}
