@@ -175,10 +175,11 @@
       s += `<text x="${PAD.l - 6}" y="${y + 4}" text-anchor="end" font-size="10" fill="#6b7685">${v >= 10 ? Math.round(v) : +v.toFixed(1)}${unit || ''}</text>`;
     }
     const n = buckets.length;
-    [0, Math.floor(n / 4), Math.floor(n / 2), Math.floor(3 * n / 4), n - 1].forEach(i => {
+    [0, Math.floor(n / 4), Math.floor(n / 2), Math.floor(3 * n / 4), n - 1].forEach((i, k) => {
       const x = PAD.l + iw * (i + 0.5) / n;
+      const anchor = k === 0 ? 'start' : k === 4 ? 'end' : 'middle';
       const d = new Date(buckets[i]);
-      s += `<text x="${x}" y="${H - 6}" text-anchor="middle" font-size="10" fill="#6b7685">${d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}</text>`;
+      s += `<text x="${x}" y="${H - 6}" text-anchor="${anchor}" font-size="10" fill="#6b7685">${d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}</text>`;
     });
     return s;
   }
@@ -191,7 +192,8 @@
     const series = Object.entries(ch.ordersPerChannel);
     const n = ch.buckets.length, iw = W - PAD.l - PAD.r, ih = H - PAD.t - PAD.b;
     const totals = ch.buckets.map((_, i) => series.reduce((a, [, v]) => a + v[i], 0));
-    const maxY = niceMax(Math.max(...totals, 0));
+    // whole orders: a scale in steps of whole numbers
+    const maxY = Math.max(4, Math.ceil(niceMax(Math.max(...totals, 0)) / 4) * 4);
     let bars = '';
     const bw = Math.max(1, iw / n - 2);
     for (let i = 0; i < n; i++) {

@@ -5,6 +5,8 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -140,6 +142,15 @@ public class ConsoleEvents {
         } catch (RuntimeException e) {
             log.debug("console event poll failed: {}", e.getMessage());
         }
+    }
+
+    /** Ends every open stream when the hub stops, so a graceful shutdown does not wait for pages that never close. */
+    @EventListener(ContextClosedEvent.class)
+    public void closeStreams() {
+        for (SseEmitter e : emitters) {
+            e.complete();
+        }
+        emitters.clear();
     }
 
     static Map<String, Object> job(Progress.Job j) {

@@ -30,7 +30,7 @@ import java.util.Map;
 @Component("sftp")
 public class SftpStatus implements CompositeHealthContributor {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final Map<String, Server> servers = new LinkedHashMap<>();
     private volatile SshClient client;
