@@ -289,8 +289,10 @@
     const o = await api('/api/console/orders/' + encodeURIComponent(id));
     if (state.view !== 'orders' || state.param !== id) return;
     const sentences = o.decisionSentences || [];
-    const canCancel = state.me.canOperate;
-    view.innerHTML = `<div class="toolbar"><a href="#orders" id="back-to-orders">← Orders</a></div>
+    const cancellable = !['CANCELLED', 'SHIPPED', 'REJECTED'].includes(o.status);
+    const cancelButton = cancellable ? `<button id="cancel-order" class="btn btn-small" ${state.me.canOperate ? ''
+      : 'disabled title="only an operator may cancel"'}>Cancel order</button>` : '';
+    view.innerHTML = `<div class="toolbar"><a href="#orders" id="back-to-orders">← Orders</a><div class="spacer"></div>${cancelButton}</div>
       <div id="order-detail" data-order-id="${esc(o.id)}">
       <h1>Order ${esc(o.id)} ${statusPill(o.status)}</h1>
       <div class="grid grid-2">
@@ -320,6 +322,17 @@
       </div>
       <div class="panel"><details><summary>canonical order (JSON)</summary><pre class="payload">${esc(JSON.stringify(o.payload, null, 2))}</pre></details></div>
       </div>`;
+    const cancel = $('#cancel-order');
+    if (cancel) cancel.addEventListener('click', async () => {
+      const reason = window.prompt(`Cancel order ${o.id}? Its reservations are released and the channel is told. Reason:`, '');
+      if (reason === null) return;
+      cancel.disabled = true;
+      try {
+        const r = await api(`/api/console/orders/${encodeURIComponent(o.id)}/cancel?reason=${encodeURIComponent(reason)}`, { method: 'POST' });
+        toast(`Order ${r.orderId} cancelled; ${r.reservationsReleased} reservation(s) released`);
+      } catch (e) { toast(e.message, true); }
+      render(true);
+    });
   }
 
   /* ---------- failures ---------- */

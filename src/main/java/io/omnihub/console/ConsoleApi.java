@@ -36,8 +36,11 @@ public class ConsoleApi {
     private final ConnectorStatus connectors;
     private final Progress progress;
     private final Replays replays;
+    private final Cancellations cancellations;
 
-    public ConsoleApi(ConsoleQueries queries, RouteStats routes, ConnectorStatus connectors, Progress progress, Replays replays) {
+    public ConsoleApi(ConsoleQueries queries, RouteStats routes, ConnectorStatus connectors, Progress progress, Replays replays,
+                      Cancellations cancellations) {
+        this.cancellations = cancellations;
         this.queries = queries;
         this.routes = routes;
         this.connectors = connectors;
@@ -115,6 +118,12 @@ public class ConsoleApi {
     @Operation(summary = "Re-run a dead letter through the route it came from (OPERATOR)")
     public Replays.Result replayDeadLetter(@PathVariable long id, Authentication auth) {
         return replays.replayDeadLetter(id, auth.getName());
+    }
+
+    @PostMapping("/orders/{id}/cancel")
+    @Operation(summary = "Cancel an order that has not shipped: releases its reservations and tells the channel (OPERATOR)")
+    public Cancellations.Result cancel(@PathVariable String id, @RequestParam(required = false) String reason, Authentication auth) {
+        return cancellations.cancel(id, auth.getName(), reason);
     }
 
     @PostMapping("/deliveries/{id}/replay")

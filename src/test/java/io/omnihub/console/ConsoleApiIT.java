@@ -236,6 +236,47 @@ class ConsoleApiIT extends HubIntegrationTest {
     }
 
     @Nested
+    class Cancel {
+
+        @Autowired
+        io.omnihub.inventory.StockLedger ledger;
+        @Autowired
+        org.springframework.transaction.support.TransactionTemplate tx;
+
+        @Test
+        void shouldReleaseReservationsAndTellTheChannelOnce() throws Exception {
+            String sku = TestData.sku(jdbc, "WH-NJ1", 5);
+            String orderId = postOrder(sku);
+            tx.executeWithoutResult(s -> {
+                assertThat(ledger.tryReserve("WH-NJ1", sku, 1, 0, orderId)).isTrue();
+                jdbc.update("""
+                        insert into reservation (order_id, line_no, node_id, sku, quantity, status)
+                        values (:id, 1, 'WH-NJ1', :sku, 1, 'ACTIVE')""",
+                        new MapSqlParameterSource("id", orderId).addValue("sku", sku));
+            });
+
+            assertThat(post("viewer", "/api/console/orders/" + orderId + "/cancel").statusCode()).isEqualTo(403);
+            JsonNode result = json(post("operator", "/api/console/orders/" + orderId + "/cancel?reason=customer%20called"));
+
+            assertThat(result.get("reservationsReleased").asInt()).isEqualTo(1);
+            MapSqlParameterSource p = new MapSqlParameterSource("id", orderId).addValue("sku", sku);
+            assertThat(jdbc.queryForObject("select status from orders where id = :id", p, String.class)).isEqualTo("CANCELLED");
+            assertThat(jdbc.queryForObject("select reserved from stock where sku = :sku and node_id = 'WH-NJ1'", p, Integer.class)).isZero();
+            assertThat(jdbc.queryForObject("select status from reservation where order_id = :id", p, String.class)).isEqualTo("RELEASED");
+            assertThat(jdbc.queryForObject("select detail from order_event where order_id = :id and kind = 'CANCELLED'", p, String.class))
+                    .contains("customer called").contains("operator");
+            assertThat(jdbc.queryForObject("select payload->>'status' from outbox where topic = 'omnihub.order-status.v1' and msg_key = :id",
+                    p, String.class)).isEqualTo("CANCELLED");
+
+            HttpResponse<String> again = post("operator", "/api/console/orders/" + orderId + "/cancel");
+            assertThat(again.statusCode()).isEqualTo(409);
+            assertThat(again.body()).contains("is CANCELLED");
+            assertThat(jdbc.queryForObject("select count(*) from ledger_entry where sku = :sku and kind = 'RELEASE'", p, Integer.class))
+                    .as("released once").isEqualTo(1);
+        }
+    }
+
+    @Nested
     class Security {
 
         @Test

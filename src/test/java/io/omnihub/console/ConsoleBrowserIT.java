@@ -145,6 +145,14 @@ class ConsoleBrowserIT extends HubIntegrationTest {
         }
         screenshot("order-detail");
 
+        driver.findElement(By.id("cancel-order")).click();
+        var prompt = wait.until(ExpectedConditions.alertIsPresent());
+        prompt.sendKeys("customer called");
+        prompt.accept();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#order-detail h1"), "CANCELLED"));
+        assertThat(visible(By.cssSelector("#timeline li[data-kind='CANCELLED']")).getText()).contains("customer called");
+        assertThat(driver.findElements(By.id("cancel-order"))).as("a cancelled order cannot be cancelled again").isEmpty();
+
         driver.findElement(By.id("nav-inventory")).click();
         visible(By.id("sku-search")).sendKeys(sku);
         WebElement skuRow = visible(By.cssSelector("tr[data-sku='" + sku + "']"));
