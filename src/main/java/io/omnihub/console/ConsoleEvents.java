@@ -31,8 +31,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *   <li>{@code failures}: {@code {"openDeadLetters": n, "deadDeliveries": n}} when either changes;</li>
  *   <li>{@code progress}: the jobs of {@link Progress} while any runs or just finished.</li>
  * </ul>
- * The cursors (the last order_event id, the last order update time) start at "now" so a page only hears of what
- * happens after it opened; a heartbeat comment every 15 s keeps proxies from closing the stream.
+ * The cursors (the last order_event id, the last order update time) are set when the first page connects, before
+ * it is told hello, so a page hears of everything that happens after it opened; a heartbeat comment every 15 s keeps proxies from closing the stream.
  */
 @RestController
 @Tag(name = "Console")
@@ -64,6 +64,10 @@ public class ConsoleEvents {
         emitter.onError(e -> emitters.remove(emitter));
         emitters.add(emitter);
         synchronized (this) {
+            // from here on the page hears of every change: the cursors are set before it is told hello
+            if (lastEventId < 0) {
+                initCursors();
+            }
             // the next poll tells every page (the new one included) the current failures and jobs
             lastFailures = null;
             lastProgress = null;
@@ -74,6 +78,12 @@ public class ConsoleEvents {
             emitters.remove(emitter);
         }
         return emitter;
+    }
+
+    private void initCursors() {
+        lastEventId = jdbc.queryForObject("select coalesce(max(id), 0) from order_event", Map.of(), Long.class);
+        lastUpdate = jdbc.queryForObject("select coalesce(max(updated_at), now()) from orders", Map.of(),
+                java.sql.Timestamp.class);
     }
 
     /** Number of open event streams. */
@@ -89,9 +99,7 @@ public class ConsoleEvents {
         }
         try {
             if (lastEventId < 0) {
-                lastEventId = jdbc.queryForObject("select coalesce(max(id), 0) from order_event", Map.of(), Long.class);
-                lastUpdate = jdbc.queryForObject("select coalesce(max(updated_at), now()) from orders", Map.of(),
-                        java.sql.Timestamp.class);
+                initCursors();
             }
             MapSqlParameterSource p = new MapSqlParameterSource("last", lastEventId).addValue("since", lastUpdate);
             List<Map<String, Object>> events = jdbc.queryForList(

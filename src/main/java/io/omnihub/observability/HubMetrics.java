@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code omnihub_deliveries_dead}: channel deliveries that gave up;</li>
  *   <li>{@code omnihub_file_rows_total{source,outcome}}: rows of partner and WMS files accepted or rejected, counted
  *       through {@link #fileRows} by the file connectors;</li>
+ *   <li>{@code omnihub_orders_by_status{status}}: orders now in each status (UNFULFILLABLE among them);</li>
  *   <li>{@code omnihub_progress_running}: long jobs running (see {@link Progress}).</li>
  * </ul>
  * The database figures are refreshed every 5 seconds by one query each.
@@ -31,6 +32,7 @@ public class HubMetrics {
     private final NamedParameterJdbcTemplate jdbc;
     private final MeterRegistry registry;
     private final Map<String, AtomicLong> ordersPerChannel = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> ordersByStatus = new ConcurrentHashMap<>();
     private final AtomicLong deadLetters = new AtomicLong();
     private final AtomicLong openDeadLetters = new AtomicLong();
     private final AtomicLong deadDeliveries = new AtomicLong();
@@ -72,6 +74,17 @@ public class HubMetrics {
                 return value;
             }).set(rs.getLong("n"));
         });
+        Map<String, Long> statuses = new java.util.HashMap<>();
+        jdbc.query("select status, count(*) as n from orders group by status",
+                rs -> { statuses.put(rs.getString("status"), rs.getLong("n")); });
+        // a status no order has any more reads 0, not its last count
+        ordersByStatus.forEach((status, value) -> value.set(statuses.getOrDefault(status, 0L)));
+        statuses.forEach((status, n) -> ordersByStatus.computeIfAbsent(status, st -> {
+            AtomicLong value = new AtomicLong();
+            Gauge.builder("omnihub.orders.by.status", value, AtomicLong::get).tag("status", st)
+                    .description("Orders now in each status").register(registry);
+            return value;
+        }).set(n));
         Map<String, Object> dl = jdbc.queryForMap(
                 "select count(*) as total, count(*) filter (where replayed_at is null) as open from dead_letter", Map.of());
         deadLetters.set(((Number) dl.get("total")).longValue());

@@ -155,7 +155,9 @@ class ConsoleBrowserIT extends HubIntegrationTest {
 
         driver.findElement(By.id("nav-inventory")).click();
         visible(By.id("sku-search")).sendKeys(sku);
+        wait.until(ExpectedConditions.textToBe(By.id("inventory-total"), "1 of 1 skus"));
         WebElement skuRow = visible(By.cssSelector("tr[data-sku='" + sku + "']"));
+        assertThat(driver.findElements(By.cssSelector("#inventory-grid tr[data-sku]"))).hasSize(1);
         assertThat(skuRow.getText()).contains(sku);
         screenshot("inventory");
 
