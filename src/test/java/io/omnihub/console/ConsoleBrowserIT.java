@@ -16,6 +16,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -93,6 +94,18 @@ class ConsoleBrowserIT extends HubIntegrationTest {
         return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
     }
 
+    /** The live page may redraw a table between finding an element and using it: find it again then. */
+    void click(By by) {
+        wait.ignoring(StaleElementReferenceException.class).until(d -> {
+            d.findElement(by).click();
+            return true;
+        });
+    }
+
+    String textOf(By by) {
+        return wait.ignoring(StaleElementReferenceException.class).until(d -> d.findElement(by).getText());
+    }
+
     void signIn(String user) throws Exception {
         driver.get(baseUrl() + "/");
         wait.until(ExpectedConditions.urlContains("/login"));
@@ -114,7 +127,7 @@ class ConsoleBrowserIT extends HubIntegrationTest {
     @Order(1)
     void shouldSignInSeeANewOrderArriveLiveAndOpenItsDecisionAndTimeline() throws Exception {
         signIn("operator");
-        assertThat(driver.findElement(By.id("user-role")).getText()).isEqualTo("operator");
+        assertThat(textOf(By.id("user-role"))).isEqualTo("operator");
 
         driver.findElement(By.id("nav-orders")).click();
         visible(By.id("orders-table"));
@@ -124,45 +137,49 @@ class ConsoleBrowserIT extends HubIntegrationTest {
         String sku = TestData.sku(jdbc, "WH-NJ1", 5, "ST-MAN", 2);
         String orderId = postOrder(sku);
 
-        WebElement row = visible(By.cssSelector("tr[data-order-id='" + orderId + "']"));
+        By row = By.cssSelector("tr[data-order-id='" + orderId + "']");
+        visible(row);
         assertThat(((JavascriptExecutor) driver).executeScript("return window.__noReload;"))
                 .as("the order appeared without a page reload").isEqualTo("still here");
-        assertThat(row.getText()).contains("web");
+        assertThat(textOf(row)).contains("web");
         screenshot("orders");
 
-        row.click();
+        click(row);
         visible(By.id("order-detail"));
-        assertThat(driver.findElement(By.cssSelector("#order-detail h1")).getText()).contains(orderId);
-        assertThat(driver.findElement(By.id("order-lines")).getText()).contains(sku);
-        assertThat(visible(By.cssSelector("#timeline li[data-kind='RECEIVED']")).getText()).containsIgnoringCase("received");
+        assertThat(textOf(By.cssSelector("#order-detail h1"))).contains(orderId);
+        assertThat(textOf(By.id("order-lines"))).contains(sku);
+        visible(By.cssSelector("#timeline li[data-kind='RECEIVED']"));
+        assertThat(textOf(By.cssSelector("#timeline li[data-kind='RECEIVED']"))).containsIgnoringCase("received");
         boolean routed = Boolean.TRUE.equals(jdbc.queryForObject("select decision is not null from orders where id = :id",
                 new MapSqlParameterSource("id", orderId), Boolean.class));
         if (routed) {
             // with the router merged: the decision is told in sentences
-            assertThat(visible(By.cssSelector("#decision-sentences li")).getText()).isNotBlank();
+            visible(By.cssSelector("#decision-sentences li"));
+            assertThat(textOf(By.cssSelector("#decision-sentences li"))).isNotBlank();
         } else {
-            assertThat(driver.findElement(By.id("decision")).getText()).contains("Not routed yet");
+            assertThat(textOf(By.id("decision"))).contains("Not routed yet");
         }
         screenshot("order-detail");
 
-        driver.findElement(By.id("cancel-order")).click();
+        click(By.id("cancel-order"));
         var prompt = wait.until(ExpectedConditions.alertIsPresent());
         prompt.sendKeys("customer called");
         prompt.accept();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#order-detail h1"), "CANCELLED"));
-        assertThat(visible(By.cssSelector("#timeline li[data-kind='CANCELLED']")).getText()).contains("customer called");
+        visible(By.cssSelector("#timeline li[data-kind='CANCELLED']"));
+        assertThat(textOf(By.cssSelector("#timeline li[data-kind='CANCELLED']"))).contains("customer called");
         assertThat(driver.findElements(By.id("cancel-order"))).as("a cancelled order cannot be cancelled again").isEmpty();
 
         driver.findElement(By.id("nav-inventory")).click();
         visible(By.id("sku-search")).sendKeys(sku);
         wait.until(ExpectedConditions.textToBe(By.id("inventory-total"), "1 of 1 skus"));
-        WebElement skuRow = visible(By.cssSelector("tr[data-sku='" + sku + "']"));
+        visible(By.cssSelector("tr[data-sku='" + sku + "']"));
         assertThat(driver.findElements(By.cssSelector("#inventory-grid tr[data-sku]"))).hasSize(1);
-        assertThat(skuRow.getText()).contains(sku);
         screenshot("inventory");
 
         driver.findElement(By.id("nav-overview")).click();
-        assertThat(visible(By.cssSelector("#routes tr[data-route-id='web-storefront-orders']")).getText()).contains("Started");
+        visible(By.cssSelector("#routes tr[data-route-id='web-storefront-orders']"));
+        assertThat(textOf(By.cssSelector("#routes tr[data-route-id='web-storefront-orders']"))).contains("Started");
         visible(By.cssSelector("#chart-orders svg rect"));
         screenshot("overview");
     }
@@ -182,18 +199,19 @@ class ConsoleBrowserIT extends HubIntegrationTest {
                 Long.class);
 
         driver.findElement(By.id("nav-failures")).click();
-        WebElement dlRow = visible(By.cssSelector("tr[data-dead-letter-id='" + deadLetterId + "']"));
-        assertThat(dlRow.getText()).contains("connection refused").contains("UNAVAILABLE");
+        By dlRow = By.cssSelector("tr[data-dead-letter-id='" + deadLetterId + "']");
+        visible(dlRow);
+        assertThat(textOf(dlRow)).contains("connection refused").contains("UNAVAILABLE");
         visible(By.cssSelector("tr[data-delivery-id='" + deliveryId + "']"));
         screenshot("failures");
 
-        dlRow.findElement(By.cssSelector("button.replay-dead-letter")).click();
+        click(By.cssSelector("tr[data-dead-letter-id='" + deadLetterId + "'] button.replay-dead-letter"));
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("tr[data-dead-letter-id='" + deadLetterId + "']")));
-        assertThat(visible(By.id("toast")).getText()).contains("replayed");
+        assertThat(textOf(By.id("toast"))).contains("replayed");
         assertThat(jdbc.queryForObject("select count(*) from orders where channel = 'web' and channel_order_id = :c",
                 new MapSqlParameterSource("c", channelOrderId), Integer.class)).as("the replayed order was accepted").isEqualTo(1);
 
-        driver.findElement(By.cssSelector("tr[data-delivery-id='" + deliveryId + "'] button.replay-delivery")).click();
+        click(By.cssSelector("tr[data-delivery-id='" + deliveryId + "'] button.replay-delivery"));
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("tr[data-delivery-id='" + deliveryId + "']")));
         assertThat(jdbc.queryForObject("select status from delivery where id = :id",
                 new MapSqlParameterSource("id", deliveryId), String.class)).isNotEqualTo("DEAD");
@@ -209,10 +227,12 @@ class ConsoleBrowserIT extends HubIntegrationTest {
 
         signIn("viewer");
         driver.findElement(By.id("nav-failures")).click();
-        WebElement button = visible(By.cssSelector("tr[data-dead-letter-id='" + id + "'] button.replay-dead-letter"));
+        By button = By.cssSelector("tr[data-dead-letter-id='" + id + "'] button.replay-dead-letter");
+        visible(button);
 
-        assertThat(button.isEnabled()).isFalse();
-        assertThat(driver.findElement(By.id("user-role")).getText()).isEqualTo("viewer");
+        Boolean disabled = wait.ignoring(StaleElementReferenceException.class).until(d -> !d.findElement(button).isEnabled());
+        assertThat(disabled).as("a viewer's replay button is disabled").isTrue();
+        assertThat(textOf(By.id("user-role"))).isEqualTo("viewer");
         screenshot("failures-viewer");
     }
 }
