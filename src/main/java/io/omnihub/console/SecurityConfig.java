@@ -1,5 +1,8 @@
 package io.omnihub.console;
 
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -17,7 +20,7 @@ import java.util.List;
 /**
  * Who may do what. Webhooks are authenticated by their signature, not by a login; health is open; the admin
  * API and the console need a user: VIEWER reads, OPERATOR may also replay and cancel. Everything else is
- * closed.
+ * closed. The console signs in with a form ({@code /login}, see {@link LoginPage}); API clients may use HTTP basic.
  */
 @Configuration(proxyBeanMethods = false)
 public class SecurityConfig {
@@ -35,19 +38,41 @@ public class SecurityConfig {
     @Bean
     public SecurityFilterChain securityFilterChain(HttpSecurity http) throws Exception {
         http
-                .csrf(csrf -> csrf.ignoringRequestMatchers("/webhooks/**", "/api/**"))
+                // CSRF protects the console's browser session; webhooks (signature) and API clients that send their
+                // own credentials (HTTP basic, no session cookie) cannot be forged by another site
+                .csrf(csrf -> csrf.ignoringRequestMatchers("/webhooks/**")
+                        .ignoringRequestMatchers(SecurityConfig::withoutBrowserSession))
                 .authorizeHttpRequests(auth -> auth
+                        .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
                         .requestMatchers("/webhooks/**").permitAll()
                         .requestMatchers("/actuator/health/**", "/actuator/health", "/actuator/prometheus").permitAll()
-                        .requestMatchers("/login", "/error").permitAll()
+                        .requestMatchers("/login", "/error", "/console.css", "/favicon.svg").permitAll()
                         .requestMatchers(org.springframework.http.HttpMethod.GET, "/api/**", "/v3/api-docs/**", "/swagger-ui/**",
                                 "/swagger-ui.html").hasAnyRole(VIEWER, OPERATOR)
                         .requestMatchers("/api/**").hasRole(OPERATOR)
                         .requestMatchers("/", "/index.html", "/*.js", "/*.css", "/favicon.ico").hasAnyRole(VIEWER, OPERATOR)
                         .anyRequest().denyAll())
                 .httpBasic(Customizer.withDefaults())
-                .formLogin(Customizer.withDefaults());
+                .formLogin(form -> form.loginPage("/login").defaultSuccessUrl("/", false).permitAll())
+                .logout(logout -> logout.logoutSuccessUrl("/login?logout").permitAll());
         return http.build();
+    }
+
+    /** A request that carries its own credentials, or no session cookie at all, is not a browser session to forge. */
+    static boolean withoutBrowserSession(HttpServletRequest request) {
+        if (request.getHeader("Authorization") != null) {
+            return true;
+        }
+        Cookie[] cookies = request.getCookies();
+        if (cookies == null) {
+            return true;
+        }
+        for (Cookie c : cookies) {
+            if ("JSESSIONID".equals(c.getName())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Bean

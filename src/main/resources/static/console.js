@@ -1,0 +1,427 @@
+/* omnihub operator console: plain JavaScript, no build. Views: overview, inventory, orders (+ detail), failures. */
+(function () {
+  'use strict';
+
+  const state = { me: null, view: null, param: null, flash: new Set(), timer: null };
+  const $ = (sel, root) => (root || document).querySelector(sel);
+  const COLORS = ['#2f7dd3', '#1e8e5a', '#c27c0e', '#8e44ad', '#c8372d', '#16a2b8', '#5b6b82'];
+
+  function esc(v) {
+    return v === null || v === undefined ? '' : String(v)
+      .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  }
+  function fmtTime(v) {
+    if (!v) return '';
+    const d = new Date(v);
+    return isNaN(d) ? esc(v) : d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  }
+  function ago(v) {
+    if (!v) return '';
+    const s = Math.round((Date.now() - new Date(v).getTime()) / 1000);
+    if (s < 60) return s + ' s ago';
+    if (s < 3600) return Math.round(s / 60) + ' min ago';
+    if (s < 86400) return Math.round(s / 3600) + ' h ago';
+    return Math.round(s / 86400) + ' d ago';
+  }
+  function pill(text, kind) { return `<span class="pill ${kind || ''}">${esc(text)}</span>`; }
+  function statusPill(s) {
+    const kind = { ROUTED: 'ok', SHIPPED: 'ok', DELIVERED: 'ok', Started: 'ok', UP: 'ok', DONE: 'ok', REPLAYED: 'ok',
+      RECEIVED: 'accent', PENDING: 'accent', RUNNING: 'accent',
+      UNFULFILLABLE: 'warn', Suspended: 'warn', Stopped: 'warn', SUPERSEDED: 'warn', UNKNOWN: 'warn',
+      REJECTED: 'bad', CANCELLED: 'bad', DEAD: 'bad', DOWN: 'bad', FAILED: 'bad', FAILED_AGAIN: 'bad' }[s];
+    return pill(s, kind);
+  }
+  function toast(text, bad) {
+    const t = document.createElement('div');
+    t.className = 'toast' + (bad ? ' bad' : '');
+    t.id = 'toast';
+    t.textContent = text;
+    document.querySelectorAll('.toast').forEach(e => e.remove());
+    document.body.appendChild(t);
+    setTimeout(() => t.remove(), 6000);
+  }
+
+  async function api(path, options) {
+    const opts = Object.assign({ headers: {}, credentials: 'same-origin' }, options || {});
+    if (opts.method && opts.method !== 'GET' && state.me && state.me.csrfToken) {
+      opts.headers[state.me.csrfHeader] = state.me.csrfToken;
+    }
+    const res = await fetch(path, opts);
+    if (res.status === 401 || res.redirected && res.url.includes('/login')) {
+      window.location = '/login';
+      throw new Error('signed out');
+    }
+    const text = await res.text();
+    let body = null;
+    try { body = text ? JSON.parse(text) : null; } catch (e) { body = text; }
+    if (!res.ok) {
+      const msg = body && (body.detail || body.message || body.error) || res.statusText;
+      throw new Error(res.status + ': ' + msg);
+    }
+    return body;
+  }
+
+  /* ---------- routing between views ---------- */
+  function route() {
+    const hash = (location.hash || '#overview').slice(1);
+    const [view, ...rest] = hash.split('/');
+    state.view = ['overview', 'inventory', 'orders', 'failures'].includes(view) ? view : 'overview';
+    state.param = rest.length ? decodeURIComponent(rest.join('/')) : null;
+    document.querySelectorAll('.nav a').forEach(a => a.classList.toggle('active', a.id === 'nav-' + state.view));
+    clearInterval(state.timer);
+    render();
+    if (state.view === 'overview') state.timer = setInterval(() => render(true), 5000);
+  }
+
+  async function render(quiet) {
+    const view = $('#view');
+    try {
+      if (state.view === 'overview') await renderOverview(view);
+      else if (state.view === 'inventory') await renderInventory(view, quiet);
+      else if (state.view === 'orders' && state.param) await renderOrder(view, state.param);
+      else if (state.view === 'orders') await renderOrders(view, quiet);
+      else if (state.view === 'failures') await renderFailures(view);
+    } catch (e) {
+      if (!quiet) view.innerHTML = `<div class="panel error-text">Could not load: ${esc(e.message)}</div>`;
+    }
+  }
+
+  /* ---------- overview ---------- */
+  async function renderOverview(view) {
+    const [o, charts] = await Promise.all([api('/api/console/overview'), api('/api/console/charts?minutes=60')]);
+    if (state.view !== 'overview') return;
+    const c = o.counts;
+    const failures = (c.openDeadLetters || 0) + ((c.deliveriesByStatus || {}).DEAD || 0);
+    const byStatus = Object.entries(c.ordersByStatus || {}).map(([k, v]) => `${statusPill(k)} ${v}`).join(' &nbsp;');
+    view.innerHTML = `
+      <h1>Overview</h1>
+      <div class="grid grid-4">
+        <div class="panel kpi"><div class="label">Orders, last hour</div><div class="value" id="kpi-orders">${c.ordersLastHour}</div>
+          <div class="subtle">${byStatus || 'no orders yet'}</div></div>
+        <div class="panel kpi"><div class="label">Open failures</div><div class="value ${failures ? 'bad' : ''}" id="kpi-failures">${failures}</div>
+          <div class="subtle">${c.openDeadLetters} dead letters · ${(c.deliveriesByStatus || {}).DEAD || 0} dead deliveries</div></div>
+        <div class="panel kpi"><div class="label">Deliveries pending</div><div class="value">${(c.deliveriesByStatus || {}).PENDING || 0}</div>
+          <div class="subtle">${(c.deliveriesByStatus || {}).DELIVERED || 0} delivered</div></div>
+        <div class="panel kpi"><div class="label">Catalogue</div><div class="value">${c.skus}</div>
+          <div class="subtle">skus across ${c.nodes} nodes</div></div>
+      </div>
+      <div class="grid grid-2">
+        <div class="panel chart" id="chart-orders"><h2>Orders per channel <span class="subtle">last 60 minutes, per minute</span></h2>${ordersChart(charts)}</div>
+        <div class="panel chart" id="chart-lag"><h2>Inventory sync lag <span class="subtle">stock change to channel delivery, ms</span></h2>${lagChart(charts)}</div>
+      </div>
+      <div class="panel" id="progress-panel"><h2>Long-running work</h2>${progressTable(o.progress)}</div>
+      <div class="panel"><h2>Routes <span class="subtle">${o.routes.length} Camel routes</span></h2>
+        <table id="routes"><thead><tr><th>Route</th><th>State</th><th class="num">Per minute</th><th class="num">Total</th>
+          <th class="num">Failures</th><th class="num">In flight</th><th>Last message</th><th>Last error</th></tr></thead><tbody>
+        ${o.routes.map(r => `<tr data-route-id="${esc(r.id)}">
+          <td><strong>${esc(r.id)}</strong>${r.kamelet ? ' ' + pill('kamelet') : ''}<div class="subtle">${esc(r.description || r.endpoint)}</div></td>
+          <td>${statusPill(r.state)}</td><td class="num">${r.perMinute}</td><td class="num">${r.exchangesTotal}</td>
+          <td class="num">${r.exchangesFailed + r.failuresHandled ? `<span class="error-text">${r.exchangesFailed + r.failuresHandled}</span>` : 0}</td>
+          <td class="num">${r.inflight}</td><td class="subtle">${ago(r.lastExchangeAt)}</td>
+          <td>${r.lastError ? `<span class="error-text">${esc(r.lastError.message)}</span><div class="subtle">${ago(r.lastError.at)}</div>` : ''}</td></tr>`).join('')}
+        </tbody></table></div>
+      <div class="grid grid-2">
+        <div class="panel"><h2>SFTP servers</h2>${sftpTable(o.connectors.sftp)}</div>
+        <div class="panel"><h2>Kafka ${statusPill(o.connectors.kafka.status)}</h2>${kafkaTable(o.connectors.kafka)}</div>
+      </div>
+      <div class="panel"><h2>Poll cursors</h2>${cursorTables(o.connectors.cursors)}</div>`;
+  }
+
+  function progressTable(jobs) {
+    if (!jobs || !jobs.length) return '<p class="subtle" id="no-progress">Nothing running. Large partner files show their rows done out of rows total here.</p>';
+    return `<table><thead><tr><th>Job</th><th>State</th><th>Progress</th><th class="num">Done</th><th>Started</th></tr></thead><tbody>
+      ${jobs.map(j => `<tr data-job-id="${esc(j.id)}"><td>${esc(j.description)}${j.error ? `<div class="error-text">${esc(j.error)}</div>` : ''}</td>
+        <td>${statusPill(j.state)}</td>
+        <td><div class="progress"><div style="width:${j.percent < 0 ? 0 : j.percent}%"></div></div></td>
+        <td class="num">${j.done}${j.total >= 0 ? ' / ' + j.total : ''}${j.percent >= 0 ? ` (${j.percent}%)` : ''}</td>
+        <td class="subtle">${ago(j.startedAt)}</td></tr>`).join('')}</tbody></table>`;
+  }
+
+  function sftpTable(servers) {
+    if (!servers || !servers.length) return '<p class="subtle">No SFTP server configured.</p>';
+    return `<table><thead><tr><th>Server</th><th>Status</th><th>Address</th><th>Detail</th></tr></thead><tbody>
+      ${servers.map(s => `<tr><td>${esc(s.name)}</td><td>${statusPill(s.status)}</td><td class="mono">${esc(s.details.address)}</td>
+        <td class="subtle">${s.details.error ? `<span class="error-text">${esc(s.details.error)}</span>` : `login as ${esc(s.details.user)} in ${esc(s.details.millis)} ms`}</td></tr>`).join('')}
+      </tbody></table>`;
+  }
+
+  function kafkaTable(k) {
+    const head = `<p class="subtle">${esc((k.details || {}).brokers || '')} ${k.details && k.details.nodes ? '· ' + k.details.nodes + ' broker(s)' : ''}
+      ${k.details && k.details.error ? `<span class="error-text">${esc(k.details.error)}</span>` : ''}</p>`;
+    if (k.lagError) return head + `<p class="error-text">${esc(k.lagError)}</p>`;
+    if (!k.lag || !k.lag.length) return head + '<p class="subtle">No consumer group has committed offsets yet.</p>';
+    return head + `<table><thead><tr><th>Consumer group</th><th>Topic</th><th class="num">Partitions</th><th class="num">Lag</th></tr></thead><tbody>
+      ${k.lag.map(l => `<tr><td>${esc(l.group)}</td><td class="mono">${esc(l.topic)}</td><td class="num">${l.partitions}</td>
+        <td class="num">${l.lag > 0 ? `<strong>${l.lag}</strong>` : 0}</td></tr>`).join('')}</tbody></table>`;
+  }
+
+  function cursorTables(tables) {
+    if (!tables || !tables.length) return '<p class="subtle">No poller keeps a cursor yet (the marketplace poll shows its cursor and last success here).</p>';
+    return tables.map(t => {
+      const cols = t.rows.length ? Object.keys(t.rows[0]) : [];
+      return `<h2 class="subtle mono">${esc(t.table)}</h2>${t.rows.length ? `<table><thead><tr>${cols.map(c => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>
+        ${t.rows.map(r => `<tr>${cols.map(c => `<td>${esc(r[c])}</td>`).join('')}</tr>`).join('')}</tbody></table>` : '<p class="subtle">empty</p>'}`;
+    }).join('');
+  }
+
+  /* ---------- charts: hand-drawn SVG ---------- */
+  const W = 600, H = 200, PAD = { l: 44, r: 10, t: 10, b: 24 };
+  function axes(buckets, maxY, unit) {
+    const ticks = 4, iw = W - PAD.l - PAD.r, ih = H - PAD.t - PAD.b;
+    let s = '';
+    for (let i = 0; i <= ticks; i++) {
+      const y = PAD.t + ih - ih * i / ticks, v = maxY * i / ticks;
+      s += `<line x1="${PAD.l}" x2="${W - PAD.r}" y1="${y}" y2="${y}" stroke="#e3e7ee"/>`;
+      s += `<text x="${PAD.l - 6}" y="${y + 4}" text-anchor="end" font-size="10" fill="#6b7685">${v >= 10 ? Math.round(v) : +v.toFixed(1)}${unit || ''}</text>`;
+    }
+    const n = buckets.length;
+    [0, Math.floor(n / 4), Math.floor(n / 2), Math.floor(3 * n / 4), n - 1].forEach((i, k) => {
+      const x = PAD.l + iw * (i + 0.5) / n;
+      const anchor = k === 0 ? 'start' : k === 4 ? 'end' : 'middle';
+      const d = new Date(buckets[i]);
+      s += `<text x="${x}" y="${H - 6}" text-anchor="${anchor}" font-size="10" fill="#6b7685">${d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}</text>`;
+    });
+    return s;
+  }
+  function niceMax(v) {
+    if (v <= 0) return 1;
+    const p = Math.pow(10, Math.floor(Math.log10(v)));
+    return [1, 2, 5, 10].map(m => m * p).find(m => m >= v);
+  }
+  function ordersChart(ch) {
+    const series = Object.entries(ch.ordersPerChannel);
+    const n = ch.buckets.length, iw = W - PAD.l - PAD.r, ih = H - PAD.t - PAD.b;
+    const totals = ch.buckets.map((_, i) => series.reduce((a, [, v]) => a + v[i], 0));
+    // whole orders: a scale in steps of whole numbers
+    const maxY = Math.max(4, Math.ceil(niceMax(Math.max(...totals, 0)) / 4) * 4);
+    let bars = '';
+    const bw = Math.max(1, iw / n - 2);
+    for (let i = 0; i < n; i++) {
+      let y0 = PAD.t + ih;
+      series.forEach(([name, v], k) => {
+        if (!v[i]) return;
+        const h = ih * v[i] / maxY;
+        y0 -= h;
+        bars += `<rect x="${PAD.l + iw * i / n + 1}" y="${y0}" width="${bw}" height="${h}" fill="${COLORS[k % COLORS.length]}"><title>${esc(name)}: ${v[i]}</title></rect>`;
+      });
+    }
+    const total = totals.reduce((a, b) => a + b, 0);
+    return `<svg viewBox="0 0 ${W} ${H}" preserveAspectRatio="none" role="img" aria-label="orders per channel">${axes(ch.buckets, maxY)}${bars}</svg>
+      <div class="legend">${series.map(([name, v], k) => `<span><i style="background:${COLORS[k % COLORS.length]}"></i>${esc(name)} (${v.reduce((a, b) => a + b, 0)})</span>`).join('')}
+      <span>${total} orders in the hour</span></div>`;
+  }
+  function lagChart(ch) {
+    const lag = ch.syncLagMs, n = ch.buckets.length, iw = W - PAD.l - PAD.r, ih = H - PAD.t - PAD.b;
+    const all = [...lag.p95, ...lag.p50].filter(v => v !== null);
+    const maxY = niceMax(Math.max(...all, 0));
+    const line = (values, color) => {
+      let d = '', dots = '';
+      values.forEach((v, i) => {
+        if (v === null) return;
+        const x = PAD.l + iw * (i + 0.5) / n, y = PAD.t + ih - ih * v / maxY;
+        d += (d ? ' L' : 'M') + x.toFixed(1) + ' ' + y.toFixed(1);
+        dots += `<circle cx="${x}" cy="${y}" r="2.5" fill="${color}"><title>${Math.round(v)} ms</title></circle>`;
+      });
+      return `<path d="${d}" fill="none" stroke="${color}" stroke-width="2"/>${dots}`;
+    };
+    const count = lag.deliveries.reduce((a, b) => a + b, 0);
+    return `<svg viewBox="0 0 ${W} ${H}" preserveAspectRatio="none" role="img" aria-label="sync lag">${axes(ch.buckets, maxY, '')}
+      ${line(lag.p95, '#c27c0e')}${line(lag.p50, '#2f7dd3')}
+      ${count ? '' : `<text x="${W / 2}" y="${H / 2}" text-anchor="middle" font-size="13" fill="#6b7685">no available-to-sell deliveries in the last hour</text>`}</svg>
+      <div class="legend"><span><i style="background:#2f7dd3"></i>median</span><span><i style="background:#c27c0e"></i>95th percentile</span>
+      <span>${count} deliveries</span></div>`;
+  }
+
+  /* ---------- inventory ---------- */
+  async function renderInventory(view, quiet) {
+    const q = state.param || '';
+    if (!quiet || !$('#inventory-grid')) {
+      view.innerHTML = `<h1>Inventory</h1><div class="toolbar"><input type="search" id="sku-search" placeholder="Search by sku or name" value="${esc(q)}">
+        <span class="subtle" id="inventory-total"></span></div><div class="panel" id="inventory-panel"><p class="subtle">Loading…</p></div>`;
+      let t;
+      $('#sku-search').addEventListener('input', e => {
+        clearTimeout(t);
+        t = setTimeout(() => { history.replaceState(null, '', '#inventory/' + encodeURIComponent(e.target.value)); state.param = e.target.value; renderInventory(view, true); }, 250);
+      });
+    }
+    const inv = await api('/api/console/inventory?limit=100&q=' + encodeURIComponent(state.param || ''));
+    const nodes = inv.nodes;
+    $('#inventory-total').textContent = `${inv.rows.length} of ${inv.total} skus`;
+    $('#inventory-panel').innerHTML = `<div style="overflow-x:auto"><table id="inventory-grid"><thead><tr><th>Sku</th>
+      ${nodes.map(n => `<th class="num node-head">${esc(n.id)}<div class="type subtle">${esc(n.type.toLowerCase())}${n.enabled ? '' : ' · off'}</div></th>`).join('')}
+      ${inv.channels.map(c => `<th class="num node-head">ATS ${esc(c)}<div class="type subtle">last sent</div></th>`).join('')}</tr></thead><tbody>
+      ${inv.rows.length ? inv.rows.map(r => `<tr data-sku="${esc(r.sku)}"><td><strong>${esc(r.sku)}</strong><div class="subtle">${esc(r.name)}</div></td>
+        ${nodes.map(n => { const s = r.stock[n.id]; return s ? `<td class="num" title="on hand ${s.onHand}, reserved ${s.reserved}, safety stock ${s.safety}">
+          <div class="cell-atp ${s.atp ? '' : 'zero'}">${s.atp}</div><div class="cell-sub">${s.onHand} oh · ${s.reserved} res · ${s.safety} ss</div>
+          ${s.needsCount ? pill('needs count', 'warn') : ''}</td>` : '<td class="num subtle">–</td>'; }).join('')}
+        ${inv.channels.map(c => { const a = r.ats[c]; return a ? `<td class="num"><div class="cell-atp">${a.available === null ? '?' : a.available}</div>
+          <div class="cell-sub">${ago(a.sentAt)}</div></td>` : '<td class="num subtle">not sent</td>'; }).join('')}</tr>`).join('')
+        : `<tr><td class="empty" colspan="${1 + nodes.length + inv.channels.length}">No sku matches “${esc(state.param)}”.</td></tr>`}
+      </tbody></table></div><p class="subtle">Each cell: available to promise (on hand − reserved − safety stock), then on hand · reserved · safety stock.</p>`;
+  }
+
+  /* ---------- orders ---------- */
+  async function renderOrders(view, quiet) {
+    if (!quiet || !$('#orders-table')) {
+      view.innerHTML = `<h1>Orders</h1><div class="toolbar"><input type="search" id="order-search" placeholder="Search by order id, channel or status">
+        <span class="subtle">new orders and status changes appear live</span></div>
+        <div class="panel"><table id="orders-table"><thead><tr><th>Order</th><th>Channel</th><th>Status</th><th>Fulfillment</th>
+        <th>Nodes</th><th class="num">Units</th><th>Received</th></tr></thead><tbody><tr><td colspan="7" class="empty">Loading…</td></tr></tbody></table></div>`;
+      let t;
+      $('#order-search').addEventListener('input', () => { clearTimeout(t); t = setTimeout(() => renderOrders(view, true), 250); });
+    }
+    const q = ($('#order-search') || {}).value || '';
+    const orders = await api('/api/console/orders?limit=100&q=' + encodeURIComponent(q));
+    const tbody = $('#orders-table tbody');
+    if (!tbody) return;
+    tbody.innerHTML = orders.length ? orders.map(o => `<tr class="clickable ${state.flash.has(o.id) ? 'flash' : ''}" data-order-id="${esc(o.id)}">
+      <td><strong>${esc(o.id)}</strong><div class="subtle">${esc(o.channelOrderId)}</div></td><td>${esc(o.channel)}</td>
+      <td>${statusPill(o.status)}</td><td>${esc(String(o.fulfillmentType).replace(/_/g, ' ').toLowerCase())}</td>
+      <td>${esc(o.nodes) || '<span class="subtle">–</span>'}</td><td class="num">${o.units}</td>
+      <td class="subtle" title="${esc(o.receivedAt)}">${fmtTime(o.receivedAt)}</td></tr>`).join('')
+      : '<tr><td colspan="7" class="empty">No orders yet.</td></tr>';
+    state.flash.clear();
+    tbody.querySelectorAll('tr[data-order-id]').forEach(tr => tr.addEventListener('click',
+      () => { location.hash = '#orders/' + encodeURIComponent(tr.dataset.orderId); }));
+  }
+
+  async function renderOrder(view, id) {
+    const o = await api('/api/console/orders/' + encodeURIComponent(id));
+    if (state.view !== 'orders' || state.param !== id) return;
+    const sentences = o.decisionSentences || [];
+    const cancellable = !['CANCELLED', 'SHIPPED', 'REJECTED'].includes(o.status);
+    const cancelButton = cancellable ? `<button id="cancel-order" class="btn btn-small" ${state.me.canOperate ? ''
+      : 'disabled title="only an operator may cancel"'}>Cancel order</button>` : '';
+    view.innerHTML = `<div class="toolbar"><a href="#orders" id="back-to-orders">← Orders</a><div class="spacer"></div>${cancelButton}</div>
+      <div id="order-detail" data-order-id="${esc(o.id)}">
+      <h1>Order ${esc(o.id)} ${statusPill(o.status)}</h1>
+      <div class="grid grid-2">
+        <div class="panel"><h2>Order</h2><dl class="dl">
+          <dt>Channel</dt><dd>${esc(o.channel)} · ${esc(o.channelOrderId)}</dd>
+          <dt>Fulfillment</dt><dd>${esc(String(o.fulfillmentType).replace(/_/g, ' ').toLowerCase())}</dd>
+          <dt>Placed</dt><dd>${fmtTime(o.placedAt)}</dd><dt>Received</dt><dd>${fmtTime(o.receivedAt)}</dd>
+          <dt>Last change</dt><dd>${fmtTime(o.updatedAt)}</dd></dl>
+          <h2 style="margin-top:16px">Lines</h2><table id="order-lines"><thead><tr><th>#</th><th>Sku</th><th class="num">Qty</th><th class="num">Price</th></tr></thead><tbody>
+          ${o.lines.map(l => `<tr><td>${l.lineNo}</td><td>${esc(l.sku)}</td><td class="num">${l.quantity}</td><td class="num">${esc(l.unitPrice)}</td></tr>`).join('')}</tbody></table>
+          ${o.reservations.length ? `<h2 style="margin-top:16px">Reservations</h2><table><thead><tr><th>Node</th><th>Sku</th><th class="num">Qty</th><th>Status</th></tr></thead><tbody>
+            ${o.reservations.map(r => `<tr><td>${esc(r.nodeId)}</td><td>${esc(r.sku)}</td><td class="num">${r.quantity}</td><td>${statusPill(r.status)}</td></tr>`).join('')}</tbody></table>` : ''}
+        </div>
+        <div>
+          <div class="panel" id="decision"><h2>Routing decision</h2>
+            ${o.decision ? `<ul class="sentences" id="decision-sentences">${sentences.map(s => `<li class="${esc(s.kind)}">${esc(s.text)}</li>`).join('')}</ul>
+              <details><summary>decision as recorded (JSON)</summary><pre class="payload">${esc(JSON.stringify(o.decision, null, 2))}</pre></details>`
+              : '<p class="subtle" id="no-decision">Not routed yet: the decision appears here once the router has chosen nodes.</p>'}
+          </div>
+          <div class="panel"><h2>Timeline</h2><ul class="timeline" id="timeline">
+            ${o.timeline.map(e => `<li data-kind="${esc(e.kind)}"><strong>${esc(e.kind.replace(/_/g, ' ').toLowerCase())}</strong>
+              <span class="when">${fmtTime(e.at)}</span><div class="subtle">${esc(e.detail)}</div></li>`).join('')}
+            ${o.callbacks.map(d => `<li data-kind="CALLBACK"><strong>channel told</strong> ${statusPill(d.status)} <span class="when">${fmtTime(d.deliveredAt || d.createdAt)}</span>
+              ${d.lastError ? `<div class="error-text">${esc(d.lastError)}</div>` : ''}</li>`).join('')}
+          </ul></div>
+        </div>
+      </div>
+      <div class="panel"><details><summary>canonical order (JSON)</summary><pre class="payload">${esc(JSON.stringify(o.payload, null, 2))}</pre></details></div>
+      </div>`;
+    const cancel = $('#cancel-order');
+    if (cancel) cancel.addEventListener('click', async () => {
+      const reason = window.prompt(`Cancel order ${o.id}? Its reservations are released and the channel is told. Reason:`, '');
+      if (reason === null) return;
+      cancel.disabled = true;
+      try {
+        const r = await api(`/api/console/orders/${encodeURIComponent(o.id)}/cancel?reason=${encodeURIComponent(reason)}`, { method: 'POST' });
+        toast(`Order ${r.orderId} cancelled; ${r.reservationsReleased} reservation(s) released`);
+      } catch (e) { toast(e.message, true); }
+      render(true);
+    });
+  }
+
+  /* ---------- failures ---------- */
+  async function renderFailures(view) {
+    const f = await api('/api/console/failures');
+    if (state.view !== 'failures') return;
+    const op = state.me.canOperate;
+    const dis = op ? '' : 'disabled title="only an operator may replay"';
+    view.innerHTML = `<h1>Failures</h1>
+      <div class="panel"><h2>Dead letters <span class="subtle">messages a route could not process, kept with their payload</span></h2>
+      <table id="dead-letters"><thead><tr><th>#</th><th>When</th><th>Source / route</th><th>Category</th><th>Error</th><th></th></tr></thead><tbody>
+      ${f.deadLetters.length ? f.deadLetters.map(d => `<tr data-dead-letter-id="${d.id}"><td>${d.id}</td><td class="subtle">${fmtTime(d.createdAt)}</td>
+        <td>${esc(d.source)}<div class="subtle mono">${esc(d.routeId)}</div></td><td>${pill(d.category, 'bad')}</td>
+        <td><span class="error-text">${esc(d.error)}</span>${d.replayResult ? `<div class="subtle">last replay: ${esc(d.replayResult)}</div>` : ''}
+          <details><summary>original payload</summary><pre class="payload">${esc(pretty(d.payload))}</pre>
+          ${d.headers ? `<div class="subtle">headers</div><pre class="payload">${esc(pretty(d.headers))}</pre>` : ''}</details></td>
+        <td><button class="btn btn-primary btn-small replay-dead-letter" data-id="${d.id}" ${dis}>Replay</button></td></tr>`).join('')
+        : '<tr><td colspan="6" class="empty" id="no-dead-letters">No open dead letters.</td></tr>'}</tbody></table></div>
+      <div class="panel"><h2>Failed deliveries <span class="subtle">channel callbacks that gave up after their last attempt</span></h2>
+      <table id="dead-deliveries"><thead><tr><th>#</th><th>Channel</th><th>Kind</th><th>Key</th><th class="num">Attempts</th><th>Last error</th><th></th></tr></thead><tbody>
+      ${f.deadDeliveries.length ? f.deadDeliveries.map(d => `<tr data-delivery-id="${d.id}"><td>${d.id}</td><td>${esc(d.channel)}</td><td>${esc(d.kind)}</td>
+        <td class="mono">${esc(d.key)}</td><td class="num">${d.attempts}</td>
+        <td><span class="error-text">${esc(d.lastError)}</span><div class="subtle">${fmtTime(d.createdAt)}</div>
+          <details><summary>payload</summary><pre class="payload">${esc(pretty(d.payload))}</pre></details></td>
+        <td><button class="btn btn-primary btn-small replay-delivery" data-id="${d.id}" ${dis}>Replay</button></td></tr>`).join('')
+        : '<tr><td colspan="7" class="empty" id="no-dead-deliveries">No failed deliveries.</td></tr>'}</tbody></table></div>
+      ${op ? '' : '<p class="subtle">You are signed in read-only: replay needs the operator role.</p>'}`;
+    view.querySelectorAll('.replay-dead-letter').forEach(b => b.addEventListener('click', () => replay(b, 'dead-letters')));
+    view.querySelectorAll('.replay-delivery').forEach(b => b.addEventListener('click', () => replay(b, 'deliveries')));
+  }
+
+  function pretty(text) {
+    if (!text) return '';
+    try { return JSON.stringify(JSON.parse(text), null, 2); } catch (e) { return text; }
+  }
+
+  async function replay(button, kind) {
+    button.disabled = true;
+    try {
+      const r = await api(`/api/console/${kind}/${button.dataset.id}/replay`, { method: 'POST' });
+      toast(`#${r.id}: ${r.outcome.replace(/_/g, ' ').toLowerCase()} (${r.message})`, r.outcome.startsWith('FAILED'));
+    } catch (e) {
+      toast(e.message, true);
+    }
+    render(true);
+  }
+
+  /* ---------- live updates ---------- */
+  function connectEvents() {
+    const es = new EventSource('/api/console/events');
+    const live = $('#live');
+    es.addEventListener('hello', () => { live.classList.add('on'); $('#live-text').textContent = 'live'; });
+    es.onerror = () => { live.classList.remove('on'); $('#live-text').textContent = 'reconnecting'; };
+    es.addEventListener('orders', e => {
+      const ids = JSON.parse(e.data).orderIds || [];
+      ids.forEach(id => state.flash.add(id));
+      if (state.view === 'orders' && !state.param) renderOrders($('#view'), true);
+      else if (state.view === 'orders' && ids.includes(state.param)) render(true);
+      else if (state.view === 'overview') render(true);
+    });
+    es.addEventListener('failures', e => {
+      const f = JSON.parse(e.data);
+      setFailureCount(f.openDeadLetters + f.deadDeliveries);
+      if (state.view === 'failures') render(true);
+    });
+    es.addEventListener('progress', e => {
+      const panel = $('#progress-panel');
+      if (panel) panel.innerHTML = '<h2>Long-running work</h2>' + progressTable(JSON.parse(e.data));
+    });
+  }
+  function setFailureCount(n) {
+    const el = $('#failure-count');
+    el.textContent = n ? String(n) : '';
+    el.dataset.n = String(n);
+  }
+
+  async function start() {
+    state.me = await api('/api/console/me');
+    $('#user-name').textContent = state.me.name;
+    $('#user-role').textContent = state.me.canOperate ? 'operator' : 'viewer';
+    $('#user-role').className = 'pill ' + (state.me.canOperate ? 'accent' : '');
+    if (state.me.csrfToken) {
+      const input = $('#logout-csrf');
+      input.name = '_csrf';
+      input.value = state.me.csrfToken;
+    }
+    window.addEventListener('hashchange', route);
+    route();
+    connectEvents();
+  }
+  start().catch(e => { $('#view').innerHTML = `<div class="panel error-text">${esc(e.message)}</div>`; });
+})();
