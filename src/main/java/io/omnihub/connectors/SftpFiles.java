@@ -102,6 +102,10 @@ public class SftpFiles {
         }
         long max = exchange.getProperty(PROP_MAX_BYTES, 10_485_760L, Long.class);
         Long length = exchange.getMessage().getHeader(Exchange.FILE_LENGTH, Long.class);
+        Object file = exchange.getProperty(org.apache.camel.component.file.FileComponent.FILE_EXCHANGE_FILE);
+        if (file instanceof org.apache.camel.component.file.GenericFile<?> g && g.getFileLength() > 0) {
+            length = g.getFileLength();
+        }
         if (length != null && length > max) {
             throw new RejectedMessageException(ErrorCategory.TOO_LARGE,
                     "file of " + length + " bytes is over the limit of " + max + " bytes");
@@ -131,7 +135,9 @@ public class SftpFiles {
             }
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 16, max + 1));
             if (bytes.length > max) {
-                throw new RejectedMessageException(ErrorCategory.TOO_LARGE, "file is over the limit of " + max + " bytes");
+                // count the rest without keeping it, to say how large the file is
+                long size = bytes.length + in.transferTo(java.io.OutputStream.nullOutputStream());
+                throw new RejectedMessageException(ErrorCategory.TOO_LARGE, "file of " + size + " bytes is over the limit of " + max + " bytes");
             }
             return bytes;
         } catch (IOException e) {

@@ -146,6 +146,7 @@ class PosFlowsIT extends HubIntegrationTest {
             String good = "S-good-" + tag;
             send("pos.sales.v1", "ST-LIC", sale(good, "ST-LIC", sku, 3, sku, 4));
 
+            await().atMost(Duration.ofSeconds(20)).until(() -> stockEvents(sku).size() >= 2);
             List<JsonNode> events = stockEvents(sku);
             assertThat(events).extracting(e -> e.get("eventId").asText())
                     .containsExactly("pos:ST-LIC:" + good + ":1", "pos:ST-LIC:" + good + ":2");
