@@ -29,8 +29,8 @@ import java.util.regex.Pattern;
  * {@code POST /api/mappings/{name}/preview}: runs a mapping of {@code mappings/} on a sample payload, exactly as a
  * route would, and answers the canonical result with its schema violations. The schema is the one the mapping
  * names in a {@code /* schema: NAME *}{@code /} comment (the mapping→schema registry); a mapping that names none is
- * shown without validation. For canonical orders the hub's own fields (channel, orderId) are filled in as intake
- * would, from the {@code channel} parameter.
+ * shown without validation. Canonical orders are validated with the hub's own fields (channel, orderId) filled in
+ * as intake would, from the {@code channel} parameter; the result shown is the mapping's output as is.
  */
 @RestController
 public class MappingPreviewController {
@@ -98,7 +98,8 @@ public class MappingPreviewController {
             }
             ArrayNode violations = answer.putArray("violations");
             for (int i = 0; i < documents.size(); i++) {
-                JsonNode doc = documents.get(i);
+                // validate a copy: the result shown is exactly what the mapping produced
+                JsonNode doc = documents.get(i).deepCopy();
                 if (SchemaValidator.ORDER.equals(schema) && doc.isObject()) {
                     ObjectNode order = (ObjectNode) doc;
                     order.put("channel", channel);

@@ -54,7 +54,7 @@ class MappingPreviewIT extends HubIntegrationTest {
         assertThat(answer.get("schema").asText()).isEqualTo("canonical-order");
         assertThat(answer.get("valid").asBoolean()).isFalse();
         assertThat(answer.get("violations").toString()).contains("/lines/0/quantity");
-        assertThat(answer.at("/result/orderId").asText()).startsWith("OH-");
+        assertThat(answer.at("/result/orderId").isMissingNode()).as("the result is the mapping's own output").isTrue();
     }
 
     @Test
