@@ -17,8 +17,10 @@ public final class CanonicalTopics {
     public static final String ATS = "omnihub.ats.v1";
     /** key: source id, value: the original message, error in headers. */
     public static final String DEAD_LETTERS = "omnihub.dead-letters.v1";
+    /** key: order id, value: Shipment (a node's shipment confirmation with carrier and tracking). */
+    public static final String SHIPMENTS = "omnihub.shipments.v1";
 
-    public static final List<String> ALL = List.of(ORDERS, STOCK_EVENTS, RETURNS, ORDER_STATUS, ATS, DEAD_LETTERS);
+    public static final List<String> ALL = List.of(ORDERS, STOCK_EVENTS, RETURNS, ORDER_STATUS, ATS, DEAD_LETTERS, SHIPMENTS);
 
     private CanonicalTopics() {
     }

@@ -30,6 +30,7 @@ public class SchemaValidator {
     public static final String RETURN_EVENT = "return-event";
     public static final String ORDER_STATUS = "order-status";
     public static final String AVAILABLE_TO_SELL = "available-to-sell";
+    public static final String SHIPMENT = "shipment";
 
     private final JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
     private final SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()

@@ -22,6 +22,8 @@ import java.nio.file.Files;
 public abstract class HubIntegrationTest {
 
     static {
+        // the marketplace API stub must be up before the context, whose marketplace-orders route polls it
+        MarketplaceStub.server();
         if (System.getProperty("omnihub.data-dir") == null) {
             try {
                 System.setProperty("omnihub.data-dir", Files.createTempDirectory("omnihub-test-").toString());
