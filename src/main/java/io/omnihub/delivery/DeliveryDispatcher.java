@@ -146,8 +146,9 @@ public class DeliveryDispatcher implements DisposableBean {
             failed(d, breaker, e);
             return;
         }
-        if (result.getException() != null) {
-            failed(d, breaker, result.getException());
+        Throwable failure = failureOf(result);
+        if (failure != null) {
+            failed(d, breaker, failure);
             return;
         }
         deliveries.delivered(d.id());
@@ -185,12 +186,27 @@ public class DeliveryDispatcher implements DisposableBean {
                 log.warn("Delivery {} to {} dead after {} attempts: {}", d.id(), d.channel(), d.attempts(), reason);
                 return;
             }
-            Delivery.Status now = deliveries.retryLater(d, backoff.delayMs(d.attempts()), reason, true);
+            long delay = backoff.delayMs(d.attempts());
+            log.info("Delivery {} to {} failed (attempt {} of {}), next in {} ms: {}", d.id(), d.channel(), d.attempts(),
+                    props.maxAttempts(), delay, reason);
+            Delivery.Status now = deliveries.retryLater(d, delay, reason, true);
             metrics.outcome(d.channel(), now == Delivery.Status.SUPERSEDED ? "superseded" : "retried");
         } catch (RuntimeException e) {
             // the lease expires and another pass picks the delivery up again
             log.warn("Could not record the outcome of delivery {}: {}", d.id(), e.toString());
         }
+    }
+
+    /**
+     * The exception a sink route failed with: still on the exchange, or caught and handled by a route configuration
+     * on the way (the hub's default one answers HTTP callers and marks the exception handled), which is a failure
+     * all the same for a delivery.
+     */
+    public static Throwable failureOf(Exchange exchange) {
+        if (exchange.getException() != null) {
+            return exchange.getException();
+        }
+        return exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
     }
 
     static HttpOperationFailedException httpFailure(Throwable e) {

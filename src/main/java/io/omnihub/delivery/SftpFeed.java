@@ -56,6 +56,11 @@ public class SftpFeed {
 
     @SuppressWarnings("unchecked")
     public void delivered(Exchange exchange) {
+        if (DeliveryDispatcher.failureOf(exchange) != null) {
+            // the sink's error handling caught the failure: the file was not written
+            failed(exchange);
+            return;
+        }
         List<Delivery> claimed = exchange.getProperty(CLAIMED, List.class);
         deliveries.delivered(claimed.stream().map(Delivery::id).toList());
         for (Delivery d : claimed) {
@@ -66,7 +71,7 @@ public class SftpFeed {
     @SuppressWarnings("unchecked")
     public void failed(Exchange exchange) {
         List<Delivery> claimed = exchange.getProperty(CLAIMED, List.class);
-        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        Throwable e = DeliveryDispatcher.failureOf(exchange);
         String reason = e == null ? "feed upload failed" : e.toString();
         Backoff backoff = new Backoff(props.baseBackoffMs(), props.maxBackoffMs(), bound -> bound / 2);
         for (Delivery d : claimed == null ? List.<Delivery>of() : claimed) {

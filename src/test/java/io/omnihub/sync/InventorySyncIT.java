@@ -65,8 +65,15 @@ class InventorySyncIT extends HubIntegrationTest {
 
     List<Integer> posFigures(String sku, int atLeast) {
         return KafkaProbe.records(kafkaBrokers, CanonicalTopics.ATS, r -> ("pos:" + sku).equals(r.key()), Duration.ofSeconds(3))
-                .stream().map(ConsumerRecord::value).map(v -> v.replaceAll(".*\"available\":(\\d+).*", "$1"))
-                .map(Integer::valueOf).toList();
+                .stream().map(r -> readTree(r.value()).get("available").asInt()).toList();
+    }
+
+    static com.fasterxml.jackson.databind.JsonNode readTree(String json) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
