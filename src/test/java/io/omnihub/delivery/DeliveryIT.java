@@ -21,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -47,6 +46,9 @@ class DeliveryIT extends HubIntegrationTest {
 
     @Autowired
     ObjectMapper mapper;
+
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
 
     /** What the marketplace accepted (answered 2xx) for a sku's figures, in order. */
     List<JsonNode> acceptedByMarketplace(String sku) {
@@ -157,6 +159,11 @@ class DeliveryIT extends HubIntegrationTest {
                     .filter(r -> r.get("id").asLong() == id).findFirst().orElseThrow();
             assertThat(row.get("status").asText()).isEqualTo("DEAD");
             assertThat(row.get("lastError").asText()).contains("503");
+            assertThat(meters.find("omnihub.delivery.dead").tag("channel", "web").counter()).isNotNull()
+                    .extracting(io.micrometer.core.instrument.Counter::count).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.DOUBLE)
+                    .isGreaterThanOrEqualTo(1.0);
+            assertThat(meters.find("omnihub.delivery.outcomes").tag("channel", "web").tag("outcome", "retried").counter())
+                    .as("failed attempts are counted").isNotNull();
             assertThat(call("GET", "/api/deliveries?status=nonsense", "viewer:viewer").statusCode()).isEqualTo(400);
             assertThat(call("POST", "/api/deliveries/" + id + "/replay", "viewer:viewer").statusCode())
                     .as("a viewer cannot replay").isEqualTo(403);
@@ -186,6 +193,19 @@ class DeliveryIT extends HubIntegrationTest {
         });
         assertThat(SyncTestSupport.lastAvailable(SyncTestSupport.webFigures(sku))).isEqualTo(7);
         assertThat(SyncTestSupport.lastAvailable(SyncTestSupport.marketplaceFigures(sku))).isEqualTo(5);
+    }
+
+    @Test
+    void shouldMeasureSyncLagWithPercentiles() {
+        String sku = TestData.sku(jdbc, "WH-NJ1", 3);
+        stockEvent(kafkaBrokers, "RECEIPT", "WH-NJ1", sku, 1, null);
+        await().atMost(Duration.ofSeconds(20)).until(() -> Integer.valueOf(4).equals(SyncTestSupport.lastAvailable(SyncTestSupport.webFigures(sku))));
+        io.micrometer.core.instrument.Timer lag = meters.find("omnihub.sync.lag").tag("channel", "web").timer();
+        assertThat(lag).isNotNull();
+        assertThat(lag.count()).isGreaterThanOrEqualTo(1);
+        assertThat(lag.takeSnapshot().percentileValues()).extracting(v -> v.percentile()).contains(0.5, 0.99);
+        assertThat(meters.find("omnihub.delivery.outcomes").tag("channel", "web").tag("outcome", "delivered").counter().count())
+                .isGreaterThanOrEqualTo(1.0);
     }
 
     void insertBacklog(String channel, String sku, int available, long sequence, String claimedUntil) {
@@ -229,9 +249,5 @@ class DeliveryIT extends HubIntegrationTest {
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(user.getBytes(StandardCharsets.UTF_8)));
         b = "POST".equals(method) ? b.POST(HttpRequest.BodyPublishers.noBody()) : b.GET();
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    static Map<String, Object> unused() {
-        return Map.of();
     }
 }
