@@ -196,6 +196,36 @@ class DeliveryIT extends HubIntegrationTest {
     }
 
     @Test
+    void shouldKeepToTheChannelsConcurrencyLimit() {
+        // the marketplace takes at most 2 deliveries at once (omnihub.sync.channels.marketplace.max-concurrency)
+        String prefix = "SLOW-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        StubMapping slow = ChannelStubs.server().stubFor(put(com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching(
+                "/marketplace/inventory/" + prefix + ".*")).atPriority(1).willReturn(aResponse().withStatus(200).withFixedDelay(300)));
+        try {
+            for (int i = 0; i < 6; i++) {
+                insertBacklog("marketplace", prefix + i, i, 1, null);
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
+                    "select count(*) from delivery where channel = 'marketplace' and ordering_key like :p and status = 'DELIVERED'",
+                    new MapSqlParameterSource("p", prefix + "%"), Integer.class) == 6);
+        } finally {
+            ChannelStubs.server().removeStub(slow);
+        }
+        List<long[]> spans = ChannelStubs.server().getAllServeEvents().stream()
+                .filter(e -> e.getRequest().getUrl().startsWith("/marketplace/inventory/" + prefix))
+                .map(e -> new long[] {e.getRequest().getLoggedDate().getTime(),
+                        e.getRequest().getLoggedDate().getTime() + Math.max(300, e.getTiming().getTotalTime())})
+                .toList();
+        assertThat(spans).hasSize(6);
+        int maxOverlap = 0;
+        for (long[] a : spans) {
+            long at = a[0];
+            maxOverlap = Math.max(maxOverlap, (int) spans.stream().filter(b -> b[0] <= at && at <= b[1]).count());
+        }
+        assertThat(maxOverlap).as("never more than 2 calls in flight to the marketplace").isBetween(1, 2);
+    }
+
+    @Test
     void shouldMeasureSyncLagWithPercentiles() {
         String sku = TestData.sku(jdbc, "WH-NJ1", 3);
         stockEvent(kafkaBrokers, "RECEIPT", "WH-NJ1", sku, 1, null);

@@ -181,13 +181,28 @@ class InventorySyncIT extends HubIntegrationTest {
         String eventId = "evt-" + UUID.randomUUID();
         SyncTestSupport.sendStockEvent(kafkaBrokers, eventId, "SALE", "ST-MAN", sku, 2, null);
         SyncTestSupport.sendStockEvent(kafkaBrokers, eventId, "SALE", "ST-MAN", sku, 2, null);
-        String marker = stockEvent(kafkaBrokers, "RECEIPT", "ST-MAN", sku, 1, null);
+        String marker = "evt-" + UUID.randomUUID();
+        org.apache.kafka.clients.producer.RecordMetadata last =
+                SyncTestSupport.sendStockEvent(kafkaBrokers, marker, "RECEIPT", "ST-MAN", sku, 1, null);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
                 "select count(*) from idempotency_key where scope = 'stock-event' and key = :k",
                 new MapSqlParameterSource("k", marker), Integer.class) == 1);
         assertThat(ledgerEntries(sku, "SALE")).isEqualTo(1);
         assertThat(ledger(sku, "ST-MAN")).isEqualTo(8 - 2 + 1);
+        // the consumer group's offset moves past the events once their transactions committed
+        org.apache.kafka.common.TopicPartition partition = new org.apache.kafka.common.TopicPartition(last.topic(), last.partition());
+        await().atMost(Duration.ofSeconds(20)).until(() -> committedOffset("omnihub-stock-events", partition) > last.offset());
+    }
+
+    long committedOffset(String group, org.apache.kafka.common.TopicPartition partition) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                java.util.Map.of("bootstrap.servers", kafkaBrokers))) {
+            var offsets = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                    .get(20, java.util.concurrent.TimeUnit.SECONDS);
+            var committed = offsets.get(partition);
+            return committed == null ? -1 : committed.offset();
+        }
     }
 
     @Test

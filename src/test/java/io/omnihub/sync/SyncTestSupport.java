@@ -45,9 +45,9 @@ public final class SyncTestSupport {
     }
 
     /** Sends a record and waits for the broker's acknowledgement. */
-    public static void send(String brokers, String topic, String key, String value) {
+    public static org.apache.kafka.clients.producer.RecordMetadata send(String brokers, String topic, String key, String value) {
         try {
-            producer(brokers).send(new ProducerRecord<>(topic, key, value)).get(20, TimeUnit.SECONDS);
+            return producer(brokers).send(new ProducerRecord<>(topic, key, value)).get(20, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -60,12 +60,13 @@ public final class SyncTestSupport {
         return eventId;
     }
 
-    public static void sendStockEvent(String brokers, String eventId, String type, String node, String sku, int quantity, String reason) {
+    public static org.apache.kafka.clients.producer.RecordMetadata sendStockEvent(String brokers, String eventId, String type,
+                                                                                  String node, String sku, int quantity, String reason) {
         String json = """
                 {"eventId": "%s", "type": "%s", "nodeId": "%s", "sku": "%s", "quantity": %d, %s
                  "occurredAt": "2026-11-25T10:00:00Z", "source": "test"}"""
                 .formatted(eventId, type, node, sku, quantity, reason == null ? "" : "\"reason\": \"" + reason + "\",");
-        send(brokers, CanonicalTopics.STOCK_EVENTS, sku, json);
+        return send(brokers, CanonicalTopics.STOCK_EVENTS, sku, json);
     }
 
     /** The web callbacks received for a sku's figures, in arrival order. */
