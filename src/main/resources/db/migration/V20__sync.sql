@@ -21,3 +21,5 @@ update delivery set ordering_key = dedupe_key where ordering_key is null;
 alter table delivery alter column ordering_key set not null;
 create index delivery_pending_key_idx on delivery (channel, kind, ordering_key, id) where status = 'PENDING';
 create index delivery_status_idx on delivery (status, id desc);
+-- an order status is owed to a channel once, even if two consumers race on a redelivered message
+create unique index delivery_order_status_once_idx on delivery (channel, dedupe_key) where kind = 'ORDER_STATUS';

@@ -91,23 +91,43 @@ public class DeliveryDispatcher implements DisposableBean {
         }
         Semaphore free = slots.computeIfAbsent(channelId, c -> new Semaphore(channel.maxConcurrency()));
         CircuitBreaker breaker = breaker(channelId);
-        int wanted = Math.min(free.availablePermits(), props.batchSize());
-        int permits = breaker.permits(wanted);
+        // reserve the slots first, so that passes racing for one channel never exceed its limit
+        int reserved = 0;
+        while (reserved < props.batchSize() && free.tryAcquire()) {
+            reserved++;
+        }
+        int permits = breaker.permits(reserved);
         if (permits == 0) {
+            free.release(reserved);
             return 0;
         }
-        List<Delivery> claimed = deliveries.claim(channelId, permits, props.leaseMs());
+        List<Delivery> claimed;
+        try {
+            claimed = deliveries.claim(channelId, permits, props.leaseMs());
+        } catch (RuntimeException e) {
+            free.release(reserved);
+            breaker.unused(permits);
+            throw e;
+        }
+        free.release(reserved - claimed.size());
         if (claimed.isEmpty()) {
             breaker.unused(permits);
             return 0;
         }
         for (Delivery d : claimed) {
-            free.acquireUninterruptibly();
             workers.execute(() -> {
                 try {
                     send(channel, d, breaker);
                 } finally {
                     free.release();
+                }
+                // work-conserving: a freed slot takes the next due delivery now, not at the next timer tick
+                if (!workers.isShutdown()) {
+                    try {
+                        dispatch(channelId, channel);
+                    } catch (RuntimeException e) {
+                        log.debug("Follow-up dispatch of {} failed: {}", channelId, e.toString());
+                    }
                 }
             });
         }

@@ -36,7 +36,7 @@ public record SyncProperties(Integer batchSize, Map<String, Channel> channels) {
      * @param holdback       units held back from the channel (default 0)
      * @param cap            the most units ever exposed (default none)
      * @param skus           per-sku overrides of percent, holdback and cap
-     * @param maxConcurrency deliveries in flight to the channel at once (default 4)
+     * @param maxConcurrency deliveries in flight to the channel at once (default 8)
      * @param orderStatus    whether order status callbacks go to this channel's sink (default true)
      */
     public record Channel(SinkType type, String route, Integer percent, Integer holdback, Integer cap,
@@ -44,7 +44,7 @@ public record SyncProperties(Integer batchSize, Map<String, Channel> channels) {
 
         public Channel {
             skus = skus == null ? Map.of() : Map.copyOf(skus);
-            maxConcurrency = maxConcurrency == null ? 4 : maxConcurrency;
+            maxConcurrency = maxConcurrency == null ? 8 : maxConcurrency;
             orderStatus = orderStatus == null || orderStatus;
         }
 

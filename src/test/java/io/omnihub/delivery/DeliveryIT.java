@@ -197,17 +197,17 @@ class DeliveryIT extends HubIntegrationTest {
 
     @Test
     void shouldKeepToTheChannelsConcurrencyLimit() {
-        // the marketplace takes at most 2 deliveries at once (omnihub.sync.channels.marketplace.max-concurrency)
+        // the marketplace takes at most 4 deliveries at once (omnihub.sync.channels.marketplace.max-concurrency)
         String prefix = "SLOW-" + UUID.randomUUID().toString().substring(0, 8) + "-";
         StubMapping slow = ChannelStubs.server().stubFor(put(com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching(
                 "/marketplace/inventory/" + prefix + ".*")).atPriority(1).willReturn(aResponse().withStatus(200).withFixedDelay(300)));
         try {
-            for (int i = 0; i < 6; i++) {
+            for (int i = 0; i < 12; i++) {
                 insertBacklog("marketplace", prefix + i, i, 1, null);
             }
             await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
                     "select count(*) from delivery where channel = 'marketplace' and ordering_key like :p and status = 'DELIVERED'",
-                    new MapSqlParameterSource("p", prefix + "%"), Integer.class) == 6);
+                    new MapSqlParameterSource("p", prefix + "%"), Integer.class) == 12);
         } finally {
             ChannelStubs.server().removeStub(slow);
         }
@@ -216,13 +216,13 @@ class DeliveryIT extends HubIntegrationTest {
                 .map(e -> new long[] {e.getRequest().getLoggedDate().getTime(),
                         e.getRequest().getLoggedDate().getTime() + Math.max(300, e.getTiming().getTotalTime())})
                 .toList();
-        assertThat(spans).hasSize(6);
+        assertThat(spans).hasSize(12);
         int maxOverlap = 0;
         for (long[] a : spans) {
             long at = a[0];
             maxOverlap = Math.max(maxOverlap, (int) spans.stream().filter(b -> b[0] <= at && at <= b[1]).count());
         }
-        assertThat(maxOverlap).as("never more than 2 calls in flight to the marketplace").isBetween(1, 2);
+        assertThat(maxOverlap).as("never more than 4 calls in flight to the marketplace").isBetween(1, 4);
     }
 
     @Test
