@@ -1,0 +1,19 @@
+package io.omnihub.delivery;
+
+import org.apache.camel.component.http.HttpClientConfigurer;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
+import org.springframework.stereotype.Component;
+
+/**
+ * HTTP client settings of the channel sinks: no automatic retries inside the client (Apache HttpClient 5 would
+ * silently resend on 429 and 503), because the delivery dispatcher owns retries, backoff, Retry-After and the
+ * circuit breaker, and counts every attempt. Referenced by the sink Kamelets as {@code #channelHttpClient}.
+ */
+@Component("channelHttpClient")
+public class ChannelHttpClient implements HttpClientConfigurer {
+
+    @Override
+    public void configureHttpClient(HttpClientBuilder clientBuilder) {
+        clientBuilder.disableAutomaticRetries();
+    }
+}

@@ -1,0 +1,272 @@
+package io.omnihub.delivery;
+
+import io.omnihub.sync.SyncProperties;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Sends due deliveries to their channel's sink route (a {@code channel-*.yaml} route) and records the outcome:
+ * DELIVERED; retried after an exponential backoff with jitter; after a 429 retried when the channel's
+ * Retry-After says (the whole channel waits); DEAD after the last attempt, or at once for a permanent refusal
+ * (another 4xx). Each channel has a concurrency limit and a {@link CircuitBreaker}; an open breaker claims nothing,
+ * so attempts are not spent while a channel is down. Everything is in the {@code delivery} table, so a restart
+ * resumes where the hub stopped. Feed channels (SFTP_FEED) are not sent here but in batches by {@link SftpFeed}.
+ */
+@Component("deliveryDispatcher")
+public class DeliveryDispatcher implements DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(DeliveryDispatcher.class);
+
+    private final Deliveries deliveries;
+    private final SyncProperties sync;
+    private final DeliveryProperties props;
+    private final ProducerTemplate producer;
+    private final DeliveryMetrics metrics;
+    private final Backoff backoff;
+    private final Clock clock = Clock.systemUTC();
+    private final Map<String, Semaphore> slots = new ConcurrentHashMap<>();
+    private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+    private final Map<String, Instant> pausedUntil = new ConcurrentHashMap<>();
+    private final ExecutorService workers;
+
+    public DeliveryDispatcher(Deliveries deliveries, SyncProperties sync, DeliveryProperties props,
+                              ProducerTemplate producer, DeliveryMetrics metrics) {
+        this.deliveries = deliveries;
+        this.sync = sync;
+        this.props = props;
+        this.producer = producer;
+        this.metrics = metrics;
+        this.backoff = new Backoff(props.baseBackoffMs(), props.maxBackoffMs(),
+                bound -> ThreadLocalRandom.current().nextLong(bound));
+        int threads = Math.max(2, sync.channels().values().stream().mapToInt(SyncProperties.Channel::maxConcurrency).sum());
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "delivery-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** One pass over every channel: claims what is due within the channel's limits and sends it. Returns how many started. */
+    public int dispatch() {
+        int started = 0;
+        for (Map.Entry<String, SyncProperties.Channel> e : sync.channels().entrySet()) {
+            SyncProperties.Channel channel = e.getValue();
+            if (channel.type() == null || channel.type() == SyncProperties.SinkType.SFTP_FEED || channel.route() == null) {
+                continue;
+            }
+            try {
+                started += dispatch(e.getKey(), channel);
+            } catch (RuntimeException ex) {
+                log.warn("Could not dispatch deliveries of {}: {}", e.getKey(), ex.toString());
+            }
+        }
+        return started;
+    }
+
+    private int dispatch(String channelId, SyncProperties.Channel channel) {
+        Instant paused = pausedUntil.get(channelId);
+        if (paused != null && clock.instant().isBefore(paused)) {
+            return 0;
+        }
+        Semaphore free = slots.computeIfAbsent(channelId, c -> new Semaphore(channel.maxConcurrency()));
+        CircuitBreaker breaker = breaker(channelId);
+        // reserve the slots first, so that passes racing for one channel never exceed its limit
+        int reserved = 0;
+        while (reserved < props.batchSize() && free.tryAcquire()) {
+            reserved++;
+        }
+        int permits = breaker.permits(reserved);
+        if (permits == 0) {
+            free.release(reserved);
+            return 0;
+        }
+        List<Delivery> claimed;
+        try {
+            claimed = deliveries.claim(channelId, permits, props.leaseMs());
+        } catch (RuntimeException e) {
+            free.release(reserved);
+            breaker.unused(permits);
+            throw e;
+        }
+        free.release(reserved - claimed.size());
+        if (claimed.isEmpty()) {
+            breaker.unused(permits);
+            return 0;
+        }
+        for (Delivery d : claimed) {
+            workers.execute(() -> {
+                try {
+                    send(channel, d, breaker);
+                } finally {
+                    free.release();
+                }
+                // work-conserving: a freed slot takes the next due delivery now, not at the next timer tick
+                if (!workers.isShutdown()) {
+                    try {
+                        dispatch(channelId, channel);
+                    } catch (RuntimeException e) {
+                        log.debug("Follow-up dispatch of {} failed: {}", channelId, e.toString());
+                    }
+                }
+            });
+        }
+        return claimed.size();
+    }
+
+    /** The breaker of a channel (created closed). */
+    public CircuitBreaker breaker(String channelId) {
+        return breakers.computeIfAbsent(channelId, c ->
+                new CircuitBreaker(props.breakerFailures(), Duration.ofMillis(props.breakerOpenMs()), clock));
+    }
+
+    private void send(SyncProperties.Channel channel, Delivery d, CircuitBreaker breaker) {
+        Exchange result;
+        try {
+            result = producer.send(channel.route(), exchange -> {
+                var m = exchange.getMessage();
+                m.setHeader(DeliveryHeaders.ID, "dlv_" + d.id());
+                m.setHeader(DeliveryHeaders.KIND, d.kind().name());
+                m.setHeader(DeliveryHeaders.CHANNEL, d.channel());
+                m.setHeader(Exchange.CONTENT_TYPE, "application/json");
+                if (d.kind() == Delivery.Kind.ATS) {
+                    m.setHeader(DeliveryHeaders.EVENT_TYPE, "inventory.available");
+                    m.setHeader(DeliveryHeaders.SKU, d.orderingKey());
+                    m.setHeader(DeliveryHeaders.SEQUENCE, d.sequence());
+                    m.setHeader(DeliveryHeaders.PATH, "inventory/" + d.orderingKey());
+                    m.setHeader(DeliveryHeaders.KAFKA_KEY, d.channel() + ":" + d.orderingKey());
+                } else {
+                    m.setHeader(DeliveryHeaders.EVENT_TYPE, "order.status");
+                    m.setHeader(DeliveryHeaders.PATH, "orders/" + d.orderingKey() + "/status");
+                    m.setHeader(DeliveryHeaders.KAFKA_KEY, d.orderingKey());
+                }
+                m.setBody(d.payload());
+            });
+        } catch (RuntimeException e) {
+            failed(d, breaker, e);
+            return;
+        }
+        Throwable failure = failureOf(result);
+        if (failure != null) {
+            failed(d, breaker, failure);
+            return;
+        }
+        deliveries.delivered(d.id());
+        breaker.onSuccess();
+        metrics.outcome(d.channel(), "delivered");
+        if (d.eventAt() != null) {
+            metrics.lag(d.channel(), Duration.between(d.eventAt(), clock.instant()));
+        }
+    }
+
+    private void failed(Delivery d, CircuitBreaker breaker, Throwable error) {
+        try {
+            HttpOperationFailedException http = httpFailure(error);
+            String reason = http != null ? "HTTP " + http.getStatusCode() + " " + http.getStatusText()
+                    + (http.getResponseBody() == null ? "" : ": " + http.getResponseBody()) : error.toString();
+            if (http != null && http.getStatusCode() == 429) {
+                // the channel asks us to slow down: wait as long as it says, without spending an attempt
+                long waitMs = retryAfterMs(http.getResponseHeaders(), backoff.delayMs(d.attempts()));
+                pausedUntil.put(d.channel(), clock.instant().plusMillis(waitMs));
+                Delivery.Status now = deliveries.retryLater(d, waitMs, reason, false);
+                metrics.outcome(d.channel(), now == Delivery.Status.SUPERSEDED ? "superseded" : "rate_limited");
+                return;
+            }
+            if (http != null && http.getStatusCode() >= 400 && http.getStatusCode() < 500 && http.getStatusCode() != 408) {
+                // a permanent refusal: retrying the same message cannot succeed
+                deliveries.dead(d.id(), reason);
+                metrics.outcome(d.channel(), "dead");
+                log.warn("Delivery {} to {} refused for good: {}", d.id(), d.channel(), reason);
+                return;
+            }
+            breaker.onFailure();
+            if (d.attempts() >= props.maxAttempts()) {
+                deliveries.dead(d.id(), "after " + d.attempts() + " attempts: " + reason);
+                metrics.outcome(d.channel(), "dead");
+                log.warn("Delivery {} to {} dead after {} attempts: {}", d.id(), d.channel(), d.attempts(), reason);
+                return;
+            }
+            long delay = backoff.delayMs(d.attempts());
+            log.info("Delivery {} to {} failed (attempt {} of {}), next in {} ms: {}", d.id(), d.channel(), d.attempts(),
+                    props.maxAttempts(), delay, reason);
+            Delivery.Status now = deliveries.retryLater(d, delay, reason, true);
+            metrics.outcome(d.channel(), now == Delivery.Status.SUPERSEDED ? "superseded" : "retried");
+        } catch (RuntimeException e) {
+            // the lease expires and another pass picks the delivery up again
+            log.warn("Could not record the outcome of delivery {}: {}", d.id(), e.toString());
+        }
+    }
+
+    /**
+     * The exception a sink route failed with: still on the exchange, or caught and handled by a route configuration
+     * on the way (the hub's default one answers HTTP callers and marks the exception handled), which is a failure
+     * all the same for a delivery.
+     */
+    public static Throwable failureOf(Exchange exchange) {
+        if (exchange.getException() != null) {
+            return exchange.getException();
+        }
+        return exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+    }
+
+    static HttpOperationFailedException httpFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof HttpOperationFailedException h) {
+                return h;
+            }
+        }
+        return null;
+    }
+
+    /** Retry-After as delay-seconds or an HTTP date; {@code fallbackMs} when absent or unreadable. */
+    static long retryAfterMs(Map<String, String> headers, long fallbackMs) {
+        String value = null;
+        if (headers != null) {
+            for (Map.Entry<String, String> h : headers.entrySet()) {
+                if ("Retry-After".equalsIgnoreCase(h.getKey())) {
+                    value = h.getValue();
+                }
+            }
+        }
+        if (value == null || value.isBlank()) {
+            return fallbackMs;
+        }
+        value = value.trim();
+        try {
+            return Math.max(0, Long.parseLong(value) * 1000);
+        } catch (NumberFormatException notSeconds) {
+            try {
+                ZonedDateTime at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME);
+                return Math.max(0, Duration.between(Instant.now(), at.toInstant()).toMillis());
+            } catch (RuntimeException notADate) {
+                return fallbackMs;
+            }
+        }
+    }
+
+    @Override
+    public void destroy() throws InterruptedException {
+        workers.shutdown();
+        workers.awaitTermination(5, TimeUnit.SECONDS);
+    }
+}

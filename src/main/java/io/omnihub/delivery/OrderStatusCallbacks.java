@@ -1,0 +1,104 @@
+package io.omnihub.delivery;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.omnihub.canonical.ErrorCategory;
+import io.omnihub.canonical.OrderStatus;
+import io.omnihub.canonical.RejectedMessageException;
+import io.omnihub.canonical.SchemaValidator;
+import io.omnihub.sync.SyncProperties;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.util.List;
+
+/**
+ * Turns an {@link OrderStatus} from {@code omnihub.order-status.v1} into a delivery to the selling channel (its
+ * channel, else the stored order's). Channels whose sink does not take order statuses (a Kafka channel reads the
+ * topic itself; a feed file carries stock only) or that are not configured are skipped. A redelivered status is
+ * enqueued once.
+ */
+@Component("orderStatusCallbacks")
+public class OrderStatusCallbacks {
+
+    /** What happened to a status. */
+    public enum Outcome { ENQUEUED, DUPLICATE, NOT_FOR_A_SINK }
+
+    private final ObjectMapper mapper;
+    private final SchemaValidator schemas;
+    private final NamedParameterJdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final Deliveries deliveries;
+    private final SyncProperties sync;
+
+    public OrderStatusCallbacks(ObjectMapper mapper, SchemaValidator schemas, NamedParameterJdbcTemplate jdbc,
+                                TransactionTemplate tx, Deliveries deliveries, SyncProperties sync) {
+        this.mapper = mapper;
+        this.schemas = schemas;
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.deliveries = deliveries;
+        this.sync = sync;
+    }
+
+    public Outcome enqueue(String json) {
+        OrderStatus status = parse(json);
+        String channel = status.channel();
+        String channelOrderId = status.channelOrderId();
+        if (channel == null || channelOrderId == null) {
+            List<String[]> order = jdbc.query("select channel, channel_order_id from orders where id = :id",
+                    new MapSqlParameterSource("id", status.orderId()), (rs, i) -> new String[] {rs.getString(1), rs.getString(2)});
+            if (!order.isEmpty()) {
+                channel = channel == null ? order.get(0)[0] : channel;
+                channelOrderId = channelOrderId == null ? order.get(0)[1] : channelOrderId;
+            }
+        }
+        if (channel == null) {
+            throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE,
+                    "order status for " + status.orderId() + " names no channel and the order is unknown");
+        }
+        SyncProperties.Channel sink = sync.channel(channel);
+        if (sink == null || sink.type() == null || !sink.orderStatus()
+                || sink.type() == SyncProperties.SinkType.KAFKA || sink.type() == SyncProperties.SinkType.SFTP_FEED) {
+            return Outcome.NOT_FOR_A_SINK;
+        }
+        OrderStatus completed = new OrderStatus(status.orderId(), channel, channelOrderId, status.status(), status.at(),
+                status.nodeId(), status.carrier(), status.trackingNumber(), status.reason());
+        String payload = write(completed);
+        String dedupeKey = status.orderId() + ":" + status.status() + (status.at() == null ? "" : ":" + status.at());
+        String target = channel;
+        // the order id the channel knows is its own
+        String orderingKey = channelOrderId != null ? channelOrderId : status.orderId();
+        Boolean added = tx.execute(s -> deliveries.enqueueOrderStatus(target, orderingKey, dedupeKey, payload, status.at()));
+        return Boolean.TRUE.equals(added) ? Outcome.ENQUEUED : Outcome.DUPLICATE;
+    }
+
+    private OrderStatus parse(String json) {
+        JsonNode tree;
+        try {
+            tree = mapper.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new RejectedMessageException(ErrorCategory.INVALID, "malformed JSON: " + e.getOriginalMessage());
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new RejectedMessageException(ErrorCategory.INVALID, "an order status must be a JSON object");
+        }
+        schemas.requireValid(SchemaValidator.ORDER_STATUS, tree);
+        try {
+            return mapper.treeToValue(tree, OrderStatus.class);
+        } catch (JsonProcessingException e) {
+            throw new RejectedMessageException(ErrorCategory.INVALID, "not an order status: " + e.getOriginalMessage());
+        }
+    }
+
+    private String write(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

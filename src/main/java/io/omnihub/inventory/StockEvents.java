@@ -1,0 +1,87 @@
+package io.omnihub.inventory;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.omnihub.canonical.ErrorCategory;
+import io.omnihub.canonical.RejectedMessageException;
+import io.omnihub.canonical.SchemaValidator;
+import io.omnihub.canonical.StockEvent;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Applies canonical {@link StockEvent}s to the ledger: SALE, RECEIPT, ADJUSTMENT, SNAPSHOT and RETURN, each through
+ * {@link StockLedger} in one transaction with the event's idempotency key, so a redelivered event changes the
+ * ledger once. Invalid events and events naming an unknown sku or node are refused with a
+ * {@link RejectedMessageException} (the route dead-letters them).
+ */
+@Component("stockEvents")
+public class StockEvents {
+
+    /** Idempotency scope of stock events (key: eventId). */
+    public static final String SCOPE = "stock-event";
+
+    /** What applying an event did. */
+    public enum Outcome { APPLIED, DUPLICATE }
+
+    private final ObjectMapper mapper;
+    private final SchemaValidator schemas;
+    private final NamedParameterJdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final StockLedger ledger;
+
+    public StockEvents(ObjectMapper mapper, SchemaValidator schemas, NamedParameterJdbcTemplate jdbc,
+                       TransactionTemplate tx, StockLedger ledger) {
+        this.mapper = mapper;
+        this.schemas = schemas;
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.ledger = ledger;
+    }
+
+    /** Validates and applies one StockEvent given as JSON. */
+    public Outcome apply(String json) {
+        StockEvent event = parse(json);
+        References.requireKnown(jdbc, event.nodeId(), event.sku());
+        return tx.execute(status -> {
+            if (!References.claim(jdbc, SCOPE, event.eventId(), event.type().name())) {
+                return Outcome.DUPLICATE;
+            }
+            String reference = "stock-event:" + event.eventId();
+            switch (event.type()) {
+                case SALE -> ledger.adjustOnHand(event.nodeId(), event.sku(), -event.quantity(), StockLedger.Kind.SALE,
+                        reference, event.reason());
+                case RECEIPT -> ledger.adjustOnHand(event.nodeId(), event.sku(), event.quantity(), StockLedger.Kind.RECEIPT,
+                        reference, event.reason());
+                case RETURN -> ledger.adjustOnHand(event.nodeId(), event.sku(), event.quantity(), StockLedger.Kind.RETURN,
+                        reference, event.reason());
+                case ADJUSTMENT -> ledger.adjustOnHand(event.nodeId(), event.sku(), event.quantity(),
+                        StockLedger.Kind.ADJUSTMENT, reference, event.reason());
+                case SNAPSHOT -> ledger.setOnHand(event.nodeId(), event.sku(), event.quantity(), reference,
+                        event.reason() == null ? "count" : event.reason());
+            }
+            return Outcome.APPLIED;
+        });
+    }
+
+    private StockEvent parse(String json) {
+        JsonNode tree;
+        try {
+            tree = mapper.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new RejectedMessageException(ErrorCategory.INVALID, "malformed JSON: " + e.getOriginalMessage());
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new RejectedMessageException(ErrorCategory.INVALID, "a stock event must be a JSON object");
+        }
+        schemas.requireValid(SchemaValidator.STOCK_EVENT, tree);
+        try {
+            return mapper.treeToValue(tree, StockEvent.class);
+        } catch (JsonProcessingException e) {
+            throw new RejectedMessageException(ErrorCategory.INVALID, "not a stock event: " + e.getOriginalMessage());
+        }
+    }
+}
