@@ -76,7 +76,9 @@ public final class BenchMain {
         rows.addAll(guard("PostgreSQL raw limit", pg::run));
 
         // routing and sync, when their benchmarks are on the classpath
-        rows.addAll(hook("io.omnihub.bench.RoutingBenchmark", "Routing and reservation: orders/s, many skus and one hot sku", hub));
+        System.out.println("routing: orders committed, timed until routed ...");
+        rows.addAll(guard("Routing and reservation", () -> new RoutingFigure(hub, pg, Integer.getInteger("bench.routing.orders", 2_000),
+                Duration.ofSeconds(Long.getLong("bench.routing.max-seconds", 300))).run()));
         rows.addAll(hook("io.omnihub.bench.SyncLatencyBenchmark", "Inventory sync: stock event to last channel callback, p50/p99/max", hub));
 
         // SFTP stock file
