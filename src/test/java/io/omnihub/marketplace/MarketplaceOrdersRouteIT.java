@@ -120,6 +120,15 @@ class MarketplaceOrdersRouteIT extends HubIntegrationTest {
     @Test
     void shouldPollFromTheStoredCursorAfterARestart() throws Exception {
         await().atMost(Duration.ofSeconds(20)).until(() -> cursor() != null || ordersRequests() > 0);
+        // stop the poll (the kamelet's timer route) and the flow, waiting for a poll in flight to finish
+        camel.getRoutes().stream().filter(r -> r.getRouteId().startsWith("marketplace-order-poll-source"))
+                .forEach(r -> {
+                    try {
+                        camel.getRouteController().stopRoute(r.getRouteId());
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
         camel.getRouteController().stopRoute("marketplace-orders");
         jdbc.update("update marketplace_cursor set cursor = :c where marketplace = 'marketplace'",
                 new MapSqlParameterSource("c", "2099-06-01T00:00:00Z"));

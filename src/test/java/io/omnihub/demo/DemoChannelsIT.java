@@ -1,0 +1,64 @@
+package io.omnihub.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.omnihub.connectors.WebhookSignatures;
+import io.omnihub.support.HubIntegrationTest;
+import io.omnihub.support.Signed;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Value;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The demo's stand-in channels accept only what the real channel would: a valid signature, the right credential. */
+class DemoChannelsIT extends HubIntegrationTest {
+
+    @Value("${omnihub.sync.channels.web.secret}")
+    String webSecret;
+
+    HttpResponse<String> webCallback(String body, String secret) {
+        String id = "msg_" + UUID.randomUUID();
+        long ts = Instant.now().getEpochSecond();
+        return Signed.post(HttpRequest.newBuilder(URI.create(baseUrl() + "/demo/channels/web/callbacks"))
+                .header("Content-Type", "application/json")
+                .header("webhook-id", id).header("webhook-timestamp", Long.toString(ts))
+                .header("webhook-signature", WebhookSignatures.standardWebhooks(secret, id, ts, body.getBytes(StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    @Test
+    void shouldKeepAuthenticCallbacksAndRefuseForgedOnes() throws Exception {
+        String marker = "DEMO-" + UUID.randomUUID();
+        assertThat(webCallback("{\"sku\":\"" + marker + "\",\"available\":3}", webSecret).statusCode()).isEqualTo(204);
+        assertThat(webCallback("{\"sku\":\"" + marker + "\",\"available\":99}", "whsec_" + Base64.getEncoder()
+                .encodeToString("forged".getBytes(StandardCharsets.UTF_8))).statusCode()).isEqualTo(401);
+
+        HttpResponse<String> list = Signed.post(HttpRequest.newBuilder(URI.create(baseUrl() + "/demo/channels"))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("viewer:viewer".getBytes(StandardCharsets.UTF_8)))
+                .GET().build());
+        assertThat(list.statusCode()).isEqualTo(200);
+        JsonNode web = new ObjectMapper().readTree(list.body()).get("web");
+        int authentic = 0;
+        int forged = 0;
+        for (JsonNode r : web) {
+            if (r.get("body").asText().contains(marker)) {
+                if (r.get("authentic").asBoolean()) {
+                    authentic++;
+                    assertThat(r.get("body").asText()).contains("\"available\":3");
+                } else {
+                    forged++;
+                }
+            }
+        }
+        assertThat(authentic).isEqualTo(1);
+        assertThat(forged).isEqualTo(1);
+    }
+}
