@@ -137,8 +137,8 @@ class ConsoleApiIT extends HubIntegrationTest {
         jdbc.update("update stock set reserved = 2, safety_stock = 1 where sku = :sku and node_id = 'ST-MAN'",
                 new MapSqlParameterSource("sku", sku));
         jdbc.update("""
-                insert into delivery (channel, kind, dedupe_key, payload, status, attempts, delivered_at)
-                values ('web', 'ATS', :sku, cast(:p as jsonb), 'DELIVERED', 1, now())""",
+                insert into delivery (channel, kind, dedupe_key, ordering_key, payload, status, attempts, delivered_at)
+                values ('web', 'ATS', :sku, :sku, cast(:p as jsonb), 'DELIVERED', 1, now())""",
                 new MapSqlParameterSource("sku", sku).addValue("p", "{\"channel\":\"web\",\"sku\":\"" + sku + "\",\"available\":10}"));
 
         JsonNode inv = json(get("viewer", "/api/console/inventory?q=" + sku.toLowerCase()));
@@ -161,8 +161,8 @@ class ConsoleApiIT extends HubIntegrationTest {
         postOrder(TestData.sku(jdbc, "WH-NJ1", 5));
         String sku = TestData.sku(jdbc, "WH-NJ1", 5);
         jdbc.update("""
-                insert into delivery (channel, kind, dedupe_key, payload, status, attempts, created_at, delivered_at)
-                values ('web', 'ATS', :sku, '{}', 'DELIVERED', 1, now() - interval '3 seconds', now())""",
+                insert into delivery (channel, kind, dedupe_key, ordering_key, payload, status, attempts, created_at, delivered_at)
+                values ('web', 'ATS', :sku, :sku, '{}', 'DELIVERED', 1, now() - interval '3 seconds', now())""",
                 new MapSqlParameterSource("sku", sku));
 
         JsonNode charts = json(get("viewer", "/api/console/charts?minutes=60"));
@@ -437,8 +437,8 @@ class ConsoleApiIT extends HubIntegrationTest {
 
         long deadDelivery(String sku, String status) {
             return jdbc.queryForObject("""
-                    insert into delivery (channel, kind, dedupe_key, payload, status, attempts, last_error)
-                    values ('web', 'ATS', :sku, '{"available": 3}', :status, 8, 'HTTP 500 from channel') returning id""",
+                    insert into delivery (channel, kind, dedupe_key, ordering_key, payload, status, attempts, last_error)
+                    values ('web', 'ATS', :sku, :sku, '{"available": 3}', :status, 8, 'HTTP 500 from channel') returning id""",
                     new MapSqlParameterSource("sku", sku).addValue("status", status), Long.class);
         }
 

@@ -193,8 +193,8 @@ class ConsoleBrowserIT extends HubIntegrationTest {
                 "PSQLException: connection refused", ConsoleApiIT.storefrontOrder(channelOrderId, sku, 1),
                 Map.of("OmnihubChannel", "web"));
         long deliveryId = jdbc.queryForObject("""
-                insert into delivery (channel, kind, dedupe_key, payload, status, attempts, last_error)
-                values ('web', 'ATS', :sku, cast(:p as jsonb), 'DEAD', 8, 'HTTP 503 from https://shop.example/stock') returning id""",
+                insert into delivery (channel, kind, dedupe_key, ordering_key, payload, status, attempts, last_error)
+                values ('web', 'ATS', :sku, :sku, cast(:p as jsonb), 'DEAD', 8, 'HTTP 503 from https://shop.example/stock') returning id""",
                 new MapSqlParameterSource("sku", sku).addValue("p", "{\"channel\":\"web\",\"sku\":\"" + sku + "\",\"available\":5}"),
                 Long.class);
 
