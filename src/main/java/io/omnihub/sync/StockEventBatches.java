@@ -22,9 +22,9 @@ import java.util.Map;
  * invalid, and every record of a batch whose transaction failed, goes through the per-record route
  * {@code direct:stock-event-one} instead (in the records' order), which applies it in its own transaction, retries
  * transient errors and records a dead letter for what cannot be applied, exactly as one record at a time did.
- * Offsets are committed only when every record of the batch is applied or dead-lettered; otherwise the batch is
- * failed, nothing is committed and the records come again after a restart (their idempotency keys make the
- * repetition harmless).
+ * Every record is tried; offsets are committed only when every record of the batch is applied or dead-lettered,
+ * otherwise the batch fails, nothing of it is committed and its records come again after a restart (their
+ * idempotency keys make the repetition harmless).
  */
 @Component("stockEventBatches")
 public class StockEventBatches {
@@ -50,33 +50,41 @@ public class StockEventBatches {
             return;
         }
         List<Exchange> valid = new ArrayList<>(records.size());
+        List<Exchange> invalid = new ArrayList<>();
         List<StockEvent> events = new ArrayList<>(records.size());
         for (Exchange record : records) {
             try {
                 events.add(stockEvents.validate(record.getMessage().getBody(String.class)));
                 valid.add(record);
-            } catch (RejectedMessageException invalid) {
-                // refused whatever the others do: the per-record route dead-letters it with its reason
-                one(record);
+            } catch (RejectedMessageException refused) {
+                // refused whatever the others do (it changes nothing): the per-record route dead-letters it
+                invalid.add(record);
             }
         }
+        List<Exception> failures = new ArrayList<>();
         try {
             stockEvents.applyAll(events);
         } catch (RuntimeException e) {
             log.info("A batch of {} stock events could not be applied together ({}); applying them one by one", events.size(),
                     e.toString());
-            for (Exchange record : valid) {
-                one(record);
-            }
+            valid.forEach(record -> one(record, failures));
+        }
+        invalid.forEach(record -> one(record, failures));
+        if (!failures.isEmpty()) {
+            // not acknowledged: after a restart these records come again (the applied ones are no-ops then)
+            IllegalStateException e = new IllegalStateException(failures.size() + " of " + records.size()
+                    + " stock events were neither applied nor dead-lettered; offsets not committed", failures.get(0));
+            failures.stream().skip(1).forEach(e::addSuppressed);
+            throw e;
         }
         commit(records);
     }
 
-    private void one(Exchange record) {
+    /** One record through the per-record route; a failure that even the dead letter could not absorb is collected. */
+    private void one(Exchange record, List<Exception> failures) {
         Exchange done = producer.send(ONE, record);
         if (done.getException() != null) {
-            throw new IllegalStateException("stock event at offset " + record.getMessage().getHeader(KafkaConstants.OFFSET)
-                    + " was neither applied nor dead-lettered", done.getException());
+            failures.add(done.getException());
         }
     }
 
