@@ -23,6 +23,14 @@ public class Deliveries {
     static final String COLUMNS = "id, channel, kind, dedupe_key, ordering_key, payload::text as payload, status, attempts, "
             + "next_attempt_at, last_error, created_at, delivered_at, event_at, sequence";
 
+    private static final String SUPERSEDE_ATS = """
+            update delivery set status = 'SUPERSEDED', updated_at = now(), claimed_until = null
+            where channel = :channel and kind = 'ATS' and ordering_key = :sku and status = 'PENDING'
+              and (claimed_until is null or claimed_until < now())""";
+    private static final String INSERT = """
+            insert into delivery (channel, kind, dedupe_key, ordering_key, payload, status, event_at, sequence)
+            values (:channel, :kind, :key, :ordering, cast(:payload as jsonb), 'PENDING', :eventAt, :sequence)""";
+
     private final NamedParameterJdbcTemplate jdbc;
 
     public Deliveries(NamedParameterJdbcTemplate jdbc) {
@@ -35,11 +43,34 @@ public class Deliveries {
      */
     public long enqueueAts(AvailableToSell ats, String json, Instant changedAt) {
         MapSqlParameterSource p = new MapSqlParameterSource("channel", ats.channel()).addValue("sku", ats.sku());
-        jdbc.update("""
-                update delivery set status = 'SUPERSEDED', updated_at = now(), claimed_until = null
-                where channel = :channel and kind = 'ATS' and ordering_key = :sku and status = 'PENDING'
-                  and (claimed_until is null or claimed_until < now())""", p);
+        jdbc.update(SUPERSEDE_ATS, p);
         return insert(ats.channel(), Delivery.Kind.ATS, ats.sku(), ats.sku(), json, changedAt, ats.sequence());
+    }
+
+    /** A new ATS figure to enqueue: the figure, its JSON and the time of the oldest change it reflects. */
+    public record NewAts(AvailableToSell ats, String json, Instant changedAt) {
+    }
+
+    /**
+     * Enqueues many new ATS figures (at most one per channel and sku) in the caller's transaction, as
+     * {@link #enqueueAts(AvailableToSell, String, Instant)} does for one, in two batched statements.
+     */
+    public void enqueueAts(List<NewAts> figures) {
+        if (figures.isEmpty()) {
+            return;
+        }
+        MapSqlParameterSource[] supersede = new MapSqlParameterSource[figures.size()];
+        MapSqlParameterSource[] insert = new MapSqlParameterSource[figures.size()];
+        for (int i = 0; i < figures.size(); i++) {
+            NewAts f = figures.get(i);
+            supersede[i] = new MapSqlParameterSource("channel", f.ats().channel()).addValue("sku", f.ats().sku());
+            insert[i] = new MapSqlParameterSource("channel", f.ats().channel()).addValue("kind", Delivery.Kind.ATS.name())
+                    .addValue("key", f.ats().sku()).addValue("ordering", f.ats().sku()).addValue("payload", f.json())
+                    .addValue("eventAt", f.changedAt() == null ? null : Timestamp.from(f.changedAt()))
+                    .addValue("sequence", f.ats().sequence());
+        }
+        jdbc.batchUpdate(SUPERSEDE_ATS, supersede);
+        jdbc.batchUpdate(INSERT, insert);
     }
 
     /** Enqueues an order status callback in the caller's transaction; false when it is already there. */
@@ -57,9 +88,7 @@ public class Deliveries {
     private long insert(String channel, Delivery.Kind kind, String dedupeKey, String orderingKey, String json,
                         Instant eventAt, Long sequence) {
         GeneratedKeyHolder keys = new GeneratedKeyHolder();
-        jdbc.update("""
-                insert into delivery (channel, kind, dedupe_key, ordering_key, payload, status, event_at, sequence)
-                values (:channel, :kind, :key, :ordering, cast(:payload as jsonb), 'PENDING', :eventAt, :sequence)""",
+        jdbc.update(INSERT,
                 new MapSqlParameterSource("channel", channel).addValue("kind", kind.name()).addValue("key", dedupeKey)
                         .addValue("ordering", orderingKey).addValue("payload", json)
                         .addValue("eventAt", eventAt == null ? null : Timestamp.from(eventAt))

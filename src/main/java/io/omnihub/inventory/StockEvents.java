@@ -12,6 +12,10 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
 /**
  * Applies canonical {@link StockEvent}s to the ledger: SALE, RECEIPT, ADJUSTMENT, SNAPSHOT and RETURN, each through
  * {@link StockLedger} in one transaction with the event's idempotency key, so a redelivered event changes the
@@ -46,25 +50,70 @@ public class StockEvents {
     public Outcome apply(String json) {
         StockEvent event = parse(json);
         References.requireKnown(jdbc, event.nodeId(), event.sku());
-        return tx.execute(status -> {
-            if (!References.claim(jdbc, SCOPE, event.eventId(), event.type().name())) {
-                return Outcome.DUPLICATE;
+        return tx.execute(status -> applyInTransaction(event));
+    }
+
+    /**
+     * Validates one StockEvent given as JSON without applying it: throws the {@link RejectedMessageException}
+     * {@link #apply(String)} would throw for an invalid event (references are checked by {@link #applyAll}).
+     */
+    public StockEvent validate(String json) {
+        return parse(json);
+    }
+
+    /**
+     * Applies validated events in their order in ONE transaction (each once, by its idempotency key), for a consumer
+     * that takes a poll's records together. All or nothing: an unknown node or sku, or any failure, throws and
+     * applies none of them, so the caller can fall back to {@link #apply(String)} one by one, which refuses exactly
+     * the bad one. Returns how many were applied (not duplicates).
+     */
+    public int applyAll(List<StockEvent> events) {
+        if (events.isEmpty()) {
+            return 0;
+        }
+        Set<String> nodes = new TreeSet<>();
+        Set<String> skus = new TreeSet<>();
+        for (StockEvent e : events) {
+            nodes.add(e.nodeId());
+            skus.add(e.sku());
+        }
+        List<String> knownNodes = jdbc.queryForList("select id from node where id in (:ids)",
+                new MapSqlParameterSource("ids", nodes), String.class);
+        List<String> knownSkus = jdbc.queryForList("select sku from item where sku in (:ids)",
+                new MapSqlParameterSource("ids", skus), String.class);
+        if (knownNodes.size() < nodes.size() || knownSkus.size() < skus.size()) {
+            throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "a batch names an unknown node or sku");
+        }
+        Integer applied = tx.execute(status -> {
+            int n = 0;
+            for (StockEvent e : events) {
+                if (applyInTransaction(e) == Outcome.APPLIED) {
+                    n++;
+                }
             }
-            String reference = "stock-event:" + event.eventId();
-            switch (event.type()) {
-                case SALE -> ledger.adjustOnHand(event.nodeId(), event.sku(), -event.quantity(), StockLedger.Kind.SALE,
-                        reference, event.reason());
-                case RECEIPT -> ledger.adjustOnHand(event.nodeId(), event.sku(), event.quantity(), StockLedger.Kind.RECEIPT,
-                        reference, event.reason());
-                case RETURN -> ledger.adjustOnHand(event.nodeId(), event.sku(), event.quantity(), StockLedger.Kind.RETURN,
-                        reference, event.reason());
-                case ADJUSTMENT -> ledger.adjustOnHand(event.nodeId(), event.sku(), event.quantity(),
-                        StockLedger.Kind.ADJUSTMENT, reference, event.reason());
-                case SNAPSHOT -> ledger.setOnHand(event.nodeId(), event.sku(), event.quantity(), reference,
-                        event.reason() == null ? "count" : event.reason());
-            }
-            return Outcome.APPLIED;
+            return n;
         });
+        return applied == null ? 0 : applied;
+    }
+
+    private Outcome applyInTransaction(StockEvent event) {
+        if (!References.claim(jdbc, SCOPE, event.eventId(), event.type().name())) {
+            return Outcome.DUPLICATE;
+        }
+        String reference = "stock-event:" + event.eventId();
+        switch (event.type()) {
+            case SALE -> ledger.adjustOnHand(event.nodeId(), event.sku(), -event.quantity(), StockLedger.Kind.SALE,
+                    reference, event.reason());
+            case RECEIPT -> ledger.adjustOnHand(event.nodeId(), event.sku(), event.quantity(), StockLedger.Kind.RECEIPT,
+                    reference, event.reason());
+            case RETURN -> ledger.adjustOnHand(event.nodeId(), event.sku(), event.quantity(), StockLedger.Kind.RETURN,
+                    reference, event.reason());
+            case ADJUSTMENT -> ledger.adjustOnHand(event.nodeId(), event.sku(), event.quantity(),
+                    StockLedger.Kind.ADJUSTMENT, reference, event.reason());
+            case SNAPSHOT -> ledger.setOnHand(event.nodeId(), event.sku(), event.quantity(), reference,
+                    event.reason() == null ? "count" : event.reason());
+        }
+        return Outcome.APPLIED;
     }
 
     private StockEvent parse(String json) {

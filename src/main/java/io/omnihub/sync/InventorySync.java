@@ -11,6 +11,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -63,12 +66,29 @@ public class InventorySync {
                 Instant at = ((Timestamp) r[2]).toInstant();
                 skus.merge((String) r[1], at, (a, b) -> a.isBefore(b) ? a : b);
             }
-            skus.forEach(this::recompute);
+            recompute(skus);
             jdbc.update("update outbox set processed_at = now() where id in (:ids)",
                     new MapSqlParameterSource("ids", rows.stream().map(r -> r[0]).toList()));
             return rows.size();
         });
         return n == null ? 0 : n;
+    }
+
+    /**
+     * What the {@code inventory-sync} timer calls: passes one after the other while a pass finds a full batch, so a
+     * backlog is worked off at once instead of one batch per timer period; bounded (100 passes) so the
+     * route's thread comes back now and then.
+     */
+    public int drainBacklog() {
+        int total = 0;
+        for (int pass = 0; pass < 100; pass++) {
+            int n = drain();
+            total += n;
+            if (n < props.batchSize()) {
+                break;
+            }
+        }
+        return total;
     }
 
     /** Drains until nothing is pending (used at start and by tests). */
@@ -81,48 +101,102 @@ public class InventorySync {
     /** The figure for each channel that sells {@code sku} at one of its nodes, before buffers, by channel. */
     public Map<String, Integer> rawAvailable(String sku) {
         Map<String, Integer> result = new TreeMap<>();
+        rawAvailable(List.of(sku), null).forEach((key, value) -> result.put(key.channel(), value));
+        return result;
+    }
+
+    /** A channel and a sku. */
+    record Key(String channel, String sku) implements Comparable<Key> {
+        @Override
+        public int compareTo(Key o) {
+            int c = sku.compareTo(o.sku);
+            return c != 0 ? c : channel.compareTo(o.channel);
+        }
+    }
+
+    /** The figure before buffers of every (channel, sku) pair where the channel sells the sku; channels limited to {@code channels} unless null. */
+    private Map<Key, Integer> rawAvailable(Collection<String> skus, Collection<String> channels) {
+        Map<Key, Integer> result = new TreeMap<>();
         jdbc.query("""
-                select cn.channel_id,
+                select cn.channel_id, s.sku,
                        coalesce(sum(greatest(0, s.on_hand - s.reserved - coalesce(s.safety_stock, n.safety_stock)))
                                 filter (where n.enabled), 0) as available
                 from channel_node cn
                 join node n on n.id = cn.node_id
-                join stock s on s.node_id = cn.node_id and s.sku = :sku
-                group by cn.channel_id
-                order by cn.channel_id""",
-                new MapSqlParameterSource("sku", sku),
+                join stock s on s.node_id = cn.node_id
+                where s.sku in (:skus) and (cast(:all as boolean) or cn.channel_id in (:channels))
+                group by cn.channel_id, s.sku""",
+                new MapSqlParameterSource("skus", skus).addValue("all", channels == null)
+                        .addValue("channels", channels == null || channels.isEmpty() ? List.of("") : channels),
                 rs -> {
-                    result.put(rs.getString(1), rs.getInt(2));
+                    result.put(new Key(rs.getString(1), rs.getString(2)), rs.getInt(3));
                 });
         return result;
     }
 
-    private void recompute(String sku, Instant changedAt) {
-        for (Map.Entry<String, Integer> e : rawAvailable(sku).entrySet()) {
-            SyncProperties.Channel channel = props.channel(e.getKey());
-            if (channel == null || channel.type() == null) {
-                continue;
-            }
-            int figure = channel.rulesFor(sku).apply(e.getValue());
-            publishIfChanged(e.getKey(), sku, figure, changedAt);
-        }
-    }
-
-    private void publishIfChanged(String channel, String sku, int figure, Instant changedAt) {
-        MapSqlParameterSource p = new MapSqlParameterSource("channel", channel).addValue("sku", sku).addValue("figure", figure);
-        jdbc.update("insert into ats_state (channel, sku, available, sequence) values (:channel, :sku, :figure, 0) "
-                + "on conflict (channel, sku) do nothing", p);
-        Object[] last = jdbc.queryForObject("select available, sequence from ats_state where channel = :channel and sku = :sku for update",
-                p, (rs, i) -> new Object[] {rs.getInt(1), rs.getLong(2)});
-        long sequence = (Long) last[1];
-        if (sequence > 0 && (Integer) last[0] == figure) {
+    /**
+     * Recomputes every configured channel's figure of {@code skus} with a fixed number of statements, whatever the
+     * number of skus and channels: the {@code ats_state} rows are created where missing and locked (in sku, channel
+     * order, so two hubs cannot deadlock), the stock is read after the locks are held (so a figure is never computed
+     * from older stock than the figure before it), and the changed figures are written and enqueued in batches.
+     */
+    private void recompute(Map<String, Instant> skus) {
+        List<String> channels = props.channels().entrySet().stream()
+                .filter(e -> e.getValue().type() != null).map(Map.Entry::getKey).sorted().toList();
+        if (channels.isEmpty()) {
             return;
         }
-        long next = sequence + 1;
-        jdbc.update("update ats_state set available = :figure, sequence = :seq, updated_at = now() where channel = :channel and sku = :sku",
-                p.addValue("seq", next));
-        AvailableToSell ats = new AvailableToSell(channel, sku, figure, Instant.now(), next);
-        deliveries.enqueueAts(ats, json(ats), changedAt);
+        MapSqlParameterSource p = new MapSqlParameterSource("skus", skus.keySet()).addValue("channels", channels);
+        jdbc.update("""
+                insert into ats_state (channel, sku, available, sequence)
+                select distinct cn.channel_id, s.sku, 0, 0
+                from channel_node cn join stock s on s.node_id = cn.node_id
+                where s.sku in (:skus) and cn.channel_id in (:channels)
+                order by 2, 1
+                on conflict (channel, sku) do nothing""", p);
+        Map<Key, long[]> last = new HashMap<>();
+        jdbc.query("""
+                select channel, sku, available, sequence from ats_state
+                where sku in (:skus) and channel in (:channels)
+                order by sku, channel for update""", p,
+                rs -> {
+                    last.put(new Key(rs.getString(1), rs.getString(2)), new long[] {rs.getInt(3), rs.getLong(4)});
+                });
+        List<Deliveries.NewAts> changed = new ArrayList<>();
+        List<MapSqlParameterSource> updates = new ArrayList<>();
+        Instant now = Instant.now();
+        for (Map.Entry<Key, Integer> e : rawAvailable(skus.keySet(), channels).entrySet()) {
+            Key key = e.getKey();
+            long[] state = last.get(key);
+            if (state == null) {
+                // the pair appeared after the insert above (a stock row or a channel node was added meanwhile)
+                state = lockOne(key);
+            }
+            int figure = props.channel(key.channel()).rulesFor(key.sku()).apply(e.getValue());
+            long sequence = state[1];
+            if (sequence > 0 && state[0] == figure) {
+                continue;
+            }
+            long next = sequence + 1;
+            updates.add(new MapSqlParameterSource("channel", key.channel()).addValue("sku", key.sku())
+                    .addValue("figure", figure).addValue("seq", next));
+            AvailableToSell ats = new AvailableToSell(key.channel(), key.sku(), figure, now, next);
+            changed.add(new Deliveries.NewAts(ats, json(ats), skus.get(key.sku())));
+        }
+        if (changed.isEmpty()) {
+            return;
+        }
+        jdbc.batchUpdate("update ats_state set available = :figure, sequence = :seq, updated_at = now() "
+                + "where channel = :channel and sku = :sku", updates.toArray(new MapSqlParameterSource[0]));
+        deliveries.enqueueAts(changed);
+    }
+
+    private long[] lockOne(Key key) {
+        MapSqlParameterSource p = new MapSqlParameterSource("channel", key.channel()).addValue("sku", key.sku());
+        jdbc.update("insert into ats_state (channel, sku, available, sequence) values (:channel, :sku, 0, 0) "
+                + "on conflict (channel, sku) do nothing", p);
+        return jdbc.queryForObject("select available, sequence from ats_state where channel = :channel and sku = :sku for update",
+                p, (rs, i) -> new long[] {rs.getInt(1), rs.getLong(2)});
     }
 
     private String json(Object value) {
