@@ -82,7 +82,7 @@ public class WebhookGuard {
         exchange.removeProperty(HubHeaders.PROP_SIGNATURE_SECRET);
     }
 
-    static String decodeUtf8(byte[] body) {
+    public static String decodeUtf8(byte[] body) {
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)

@@ -159,7 +159,7 @@ class BadInputCatalogueIT extends HubIntegrationTest {
                 ids -> standardWebhook("{\"id\": \"" + ids.orderId() + "\"}", Instant.now().getEpochSecond(), "whsec_"
                         + Base64.getEncoder().encodeToString("another-secret".getBytes(StandardCharsets.UTF_8)))));
         String returns = "/webhooks/web/returns";
-        c.add(new WebhookCase("a return of an item condition nobody knows", returns, 400, "condition",
+        c.add(new WebhookCase("a return for an order the hub never received", returns, 422, "unknown order none",
                 ids -> storefront("""
                         {"rma_id": "%s", "order_id": "none", "location": "WH-NJ1", "received_at": "2026-11-26T09:00:00Z",
                          "items": [{"sku": "%s", "quantity": 1, "condition": "exploded"}]}""".formatted(ids.orderId(), ids.sku()))));
