@@ -112,6 +112,31 @@ class RoutingPolicyApiIT extends PolicyTestSupport {
         assertThat(jdbc.queryForObject("select count(*) from reservation where sku = :sku", p, Integer.class)).isZero();
     }
 
+    @Test
+    void aPilotDecidesItsShareOfOrdersAndTheDecisionSaysSo() {
+        String sku = TestData.sku(jdbc, "WH-NJ1", 50, "ST-MAN", 50);
+        int candidate = post(policyWithShipToHome("SHIP_FROM_STORE", "WAREHOUSE"), "stores first, piloted");
+        HttpResponse<String> r = call("POST", "/api/routing/policies/" + candidate + "/pilot", "operator",
+                Map.of("percent", 50, "channel", "web"));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(json(r).path("pilot").path("version").asInt()).isEqualTo(candidate);
+        int piloted = 0;
+        for (int i = 0; i < 12; i++) {
+            String id = routedOrder(sku, 1);
+            JsonNode d = decision(id);
+            boolean inShare = Pilot.inShare(id, 50);
+            assertThat(d.path("pilot").asBoolean(false)).as(id).isEqualTo(inShare);
+            assertThat(d.path("policyVersion").asText()).isEqualTo(String.valueOf(inShare ? candidate : activeBefore));
+            assertThat(nodes(d)).isEqualTo(inShare ? "ST-MAN" : "WH-NJ1");
+            piloted += inShare ? 1 : 0;
+        }
+        assertThat(piloted).isBetween(1, 11);
+        assertThat(call("DELETE", "/api/routing/pilot", "operator", null).statusCode()).isEqualTo(200);
+        JsonNode after = decision(routedOrder(sku, 1));
+        assertThat(after.has("pilot")).isFalse();
+        assertThat(nodes(after)).isEqualTo("WH-NJ1");
+    }
+
     @Nested
     class Refusals {
 
