@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Answers the routing policy API: 400 with every problem's JSON path and reason, 404 for an unknown version or simulation. */
-@RestControllerAdvice(assignableTypes = {PolicyApi.class, SimulationApi.class})
+@RestControllerAdvice(assignableTypes = {PolicyApi.class, SimulationApi.class, NodeAuditApi.class})
 public class PolicyApiErrors {
 
     @ExceptionHandler(InvalidPolicyException.class)
