@@ -75,7 +75,7 @@ class RoutingPolicyApiIT extends PolicyTestSupport {
         String sku = TestData.sku(jdbc, "WH-NJ1", 10, "ST-MAN", 10);
         ObjectNode doc = policyWithShipToHome("SHIP_FROM_STORE");
         Map<String, Object> body = Map.of("document", doc, "comment", "black friday: stores only",
-                "windowStart", Instant.now().minusSeconds(60).toString(), "windowEnd", Instant.now().plusSeconds(3).toString());
+                "windowStart", Instant.now().minusSeconds(60).toString(), "windowEnd", Instant.now().plusSeconds(8).toString());
         HttpResponse<String> r = call("POST", "/api/routing/policies", "operator", body);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         int windowed = json(r).path("version").asInt();
@@ -84,7 +84,7 @@ class RoutingPolicyApiIT extends PolicyTestSupport {
         assertThat(during.path("policyVersion").asText()).isEqualTo(String.valueOf(windowed));
         assertThat(nodes(during)).isEqualTo("ST-MAN");
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> store.inForce().version() == activeBefore);
+        await().atMost(Duration.ofSeconds(40)).until(() -> store.inForce().version() == activeBefore);
         JsonNode after = decision(routedOrder(sku, 1));
         assertThat(after.path("policyVersion").asText()).isEqualTo(String.valueOf(activeBefore));
         assertThat(nodes(after)).isEqualTo("WH-NJ1");
