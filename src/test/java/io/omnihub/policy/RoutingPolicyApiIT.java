@@ -91,6 +91,21 @@ class RoutingPolicyApiIT extends PolicyTestSupport {
     }
 
     @Test
+    void anExistingVersionCanBeScheduledAndUnscheduled() {
+        int v = post(policyWithShipToHome("WAREHOUSE", "DROPSHIP"), "for the weekend");
+        HttpResponse<String> r = call("POST", "/api/routing/policies/" + v + "/schedule", "operator",
+                Map.of("start", Instant.now().minusSeconds(60).toString(), "end", Instant.now().plusSeconds(3600).toString()));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(store.inForce().version()).isEqualTo(v);
+        assertThat(store.inForce().activated()).isEqualTo(activeBefore);
+        assertThat(call("POST", "/api/routing/policies/" + v + "/schedule", "operator",
+                Map.of("start", Instant.now().toString(), "end", Instant.now().minusSeconds(5).toString())).statusCode()).isEqualTo(400);
+        assertThat(call("DELETE", "/api/routing/policies/" + v + "/schedule", "operator", null).statusCode()).isEqualTo(200);
+        assertThat(store.inForce().windowed()).isNull();
+        assertThat(store.inForce().version()).isEqualTo(activeBefore);
+    }
+
+    @Test
     void aTestDriveDecidesAgainstCurrentStockAndReservesNothing() {
         String sku = TestData.sku(jdbc, "WH-NJ1", 0, "ST-BRK", 6);
         int stores = post(policyWithShipToHome("WAREHOUSE", "SHIP_FROM_STORE"), "candidate");
