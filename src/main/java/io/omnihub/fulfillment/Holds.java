@@ -18,7 +18,7 @@ import io.omnihub.routing.OrderRouter;
 import io.omnihub.routing.RoutingDecision;
 import io.omnihub.routing.RoutingDecision.Allocation;
 import io.omnihub.routing.RoutingDecision.Shipment;
-import io.omnihub.routing.RoutingPolicy;
+import io.omnihub.routing.PolicySource;
 import io.omnihub.routing.StockView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +54,7 @@ public class Holds {
     private final StockLedger ledger;
     private final StockViews views;
     private final OrderRouter router;
-    private final RoutingPolicy policy;
+    private final PolicySource policies;
     private final OrderRouting routing;
     private final OrderIntake intake;
     private final RoutingMetrics metrics;
@@ -62,14 +62,14 @@ public class Holds {
     private final ObjectMapper mapper;
 
     public Holds(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, StockLedger ledger, StockViews views,
-                 OrderRouter router, RoutingPolicy policy, OrderRouting routing, OrderIntake intake,
+                 OrderRouter router, PolicySource policies, OrderRouting routing, OrderIntake intake,
                  RoutingMetrics metrics, FulfillmentProperties props, ObjectMapper mapper) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.ledger = ledger;
         this.views = views;
         this.router = router;
-        this.policy = policy;
+        this.policies = policies;
         this.routing = routing;
         this.intake = intake;
         this.metrics = metrics;
@@ -140,7 +140,7 @@ public class Holds {
                                 new MapSqlParameterSource("h", holdId).addValue("n", l.lineNo()).addValue("sku", l.sku()).addValue("q", l.quantity()));
                     }
                     StockView view = views.build(channel, skus, Set.of(), false);
-                    RoutingDecision d = router.route(cart, view, policy);
+                    RoutingDecision d = router.route(cart, view, policies.choose(cart).policy());
                     if (!d.routed()) {
                         s.setRollbackOnly();
                         throw new NotAvailableException(d);

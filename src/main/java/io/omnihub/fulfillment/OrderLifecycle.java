@@ -6,6 +6,7 @@ import io.omnihub.canonical.OrderStatus;
 import io.omnihub.canonical.RejectedMessageException;
 import io.omnihub.inventory.StockLedger;
 import io.omnihub.outbox.Outbox;
+import io.omnihub.policy.RejectionReasons;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -33,9 +34,12 @@ public class OrderLifecycle {
     private final Outbox outbox;
     private final OrderRouting routing;
     private final RoutingMetrics metrics;
+    private final RejectionReasons reasons;
 
     public OrderLifecycle(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, StockLedger ledger,
-                          OrderTimeline timeline, Outbox outbox, OrderRouting routing, RoutingMetrics metrics) {
+                          OrderTimeline timeline, Outbox outbox, OrderRouting routing, RoutingMetrics metrics,
+                          RejectionReasons reasons) {
+        this.reasons = reasons;
         this.jdbc = jdbc;
         this.tx = tx;
         this.ledger = ledger;
@@ -142,13 +146,18 @@ public class OrderLifecycle {
             String why = reason == null || reason.isBlank() ? "rejected by the node" : reason;
             release(orderId, active, "rejected by " + nodeId + ": " + why);
             Set<String> flagged = new LinkedHashSet<>();
-            active.stream().filter(r -> lineNo == null || lineNo.equals(r.lineNo())).forEach(r -> flagged.add(r.sku()));
-            flagged.forEach(sku -> ledger.flagForCount(nodeId, sku, orderId, why));
+            List<RejectionReasons.Rejected> rejected = new ArrayList<>();
+            active.stream().filter(r -> lineNo == null || lineNo.equals(r.lineNo())).forEach(r -> {
+                flagged.add(r.sku());
+                rejected.add(new RejectionReasons.Rejected(r.sku(), r.quantity(), r.lineNo()));
+            });
+            // the reason's configured effect on stock (not found, damaged, no capacity; else a count is flagged)
+            String effect = reasons.apply(orderId, nodeId, lineNo, why, rejected);
             jdbc.update("insert into order_routing (order_id) values (:id) on conflict do nothing", new MapSqlParameterSource("id", orderId));
             jdbc.update("update order_routing set excluded_nodes = array_append(excluded_nodes, :node), updated_at = now() "
                     + "where order_id = :id and not (:node = any(excluded_nodes))", new MapSqlParameterSource("id", orderId).addValue("node", nodeId));
             String detail = nodeId + " rejected " + (lineNo == null ? "the order" : "line " + lineNo) + ": " + why
-                    + "; released " + describe(active) + "; count flagged for " + String.join(", ", flagged);
+                    + "; released " + describe(active) + "; " + effect;
             publish.add(timeline.status(ref, OrderStatus.Status.REJECTED, nodeId, null, null, why, detail));
             return new Change(orderId, "REJECTED", true, detail);
         });

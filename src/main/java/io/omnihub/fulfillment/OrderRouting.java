@@ -14,6 +14,7 @@ import io.omnihub.routing.OrderRouter;
 import io.omnihub.routing.RoutingDecision;
 import io.omnihub.routing.RoutingDecision.Allocation;
 import io.omnihub.routing.RoutingDecision.Shipment;
+import io.omnihub.routing.PolicySource;
 import io.omnihub.routing.RoutingPolicy;
 import io.omnihub.routing.StockView;
 import org.slf4j.Logger;
@@ -71,7 +72,7 @@ public class OrderRouting {
     private final StockLedger ledger;
     private final StockViews views;
     private final OrderRouter router;
-    private final RoutingPolicy policy;
+    private final PolicySource policies;
     private final OrderTimeline timeline;
     private final Outbox outbox;
     private final KafkaOutboxRelay relay;
@@ -86,14 +87,14 @@ public class OrderRouting {
             }, new java.util.concurrent.ThreadPoolExecutor.AbortPolicy());
 
     public OrderRouting(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, StockLedger ledger, StockViews views,
-                        OrderRouter router, RoutingPolicy policy, OrderTimeline timeline, Outbox outbox,
+                        OrderRouter router, PolicySource policies, OrderTimeline timeline, Outbox outbox,
                         KafkaOutboxRelay relay, RoutingMetrics metrics, FulfillmentProperties props, ObjectMapper mapper) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.ledger = ledger;
         this.views = views;
         this.router = router;
-        this.policy = policy;
+        this.policies = policies;
         this.timeline = timeline;
         this.outbox = outbox;
         this.relay = relay;
@@ -205,6 +206,9 @@ public class OrderRouting {
             return new Attempt(new Outcome(orderId, Result.UNCHANGED, row.status(), null));
         }
         CanonicalOrder order = read(row.payload());
+        // the policy in force now (one cheap query): a new version applies to the next order on every instance
+        PolicySource.Choice choice = policies.choose(order);
+        RoutingPolicy policy = choice.policy();
         OrderTimeline.OrderRef ref = new OrderTimeline.OrderRef(orderId, row.channel(), row.channelOrderId());
         Set<String> excluded = jdbc.query("""
                 insert into order_routing (order_id) values (:id)
@@ -215,7 +219,7 @@ public class OrderRouting {
             String holdId = jdbc.queryForList("select id from hold where id = :h and status = 'ACTIVE' for update",
                     new MapSqlParameterSource("h", row.holdId()), String.class).stream().findFirst().orElse(null);
             if (holdId != null) {
-                Attempt adopted = adoptHold(order, ref, holdId);
+                Attempt adopted = adoptHold(order, ref, holdId, policy);
                 if (adopted != null) {
                     return adopted;
                 }
@@ -233,7 +237,8 @@ public class OrderRouting {
         long mark = jdbc.queryForObject("select coalesce(max(id), 0) from ledger_entry where sku in (:skus)",
                 new MapSqlParameterSource("skus", skus), Long.class);
         StockView view = views.build(row.channel(), skus, excluded, policy.scoring().load() > 0);
-        RoutingDecision decision = router.route(remaining, view, policy);
+        RoutingDecision routed = router.route(remaining, view, policy);
+        RoutingDecision decision = choice.pilot() ? routed.asPilot() : routed;
 
         if (!decision.routed()) {
             jdbc.update("update orders set decision = cast(:d as jsonb), updated_at = now() where id = :id",
@@ -275,7 +280,7 @@ public class OrderRouting {
             }
         }
         // last: the daily counts are hot rows, so hold their locks for as short a time as possible
-        if (!countDaily(decision, view, true)) {
+        if (!countDaily(decision, view, true, policy)) {
             status.setRollbackOnly();
             return Attempt.LOST;
         }
@@ -316,7 +321,7 @@ public class OrderRouting {
     }
 
     /** Counts the order against each chosen node's daily cap; false when a cap was reached meanwhile. */
-    private boolean countDaily(RoutingDecision decision, StockView view, boolean enforceCap) {
+    private boolean countDaily(RoutingDecision decision, StockView view, boolean enforceCap, RoutingPolicy policy) {
         for (Shipment s : decision.shipments()) {
             StockView.Node node = view == null ? null : view.nodes().get(s.nodeId());
             RoutingPolicy.NodeOverride o = policy.overrideFor(s.nodeId());
@@ -334,7 +339,7 @@ public class OrderRouting {
     }
 
     /** A converted hold: its reservations become the order's, nothing is reserved twice. Null when they do not match. */
-    private Attempt adoptHold(CanonicalOrder order, OrderTimeline.OrderRef ref, String holdId) {
+    private Attempt adoptHold(CanonicalOrder order, OrderTimeline.OrderRef ref, String holdId, RoutingPolicy policy) {
         MapSqlParameterSource h = new MapSqlParameterSource("hold", holdId).addValue("order", ref.orderId());
         List<Object[]> held = jdbc.query("select node_id, sku, quantity, line_no from reservation where hold_id = :hold "
                         + "and status = 'ACTIVE' order by node_id, line_no", h,
@@ -365,7 +370,7 @@ public class OrderRouting {
                 (rs, i) -> Map.entry(rs.getString(1), rs.getString(2))).stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
         finishRouted(order, ref, decision, a);
-        countDaily(decision, null, false);
+        countDaily(decision, null, false, policy);
         return a;
     }
 

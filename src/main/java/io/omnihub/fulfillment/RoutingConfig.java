@@ -36,7 +36,10 @@ public class RoutingConfig {
         return new OrderRouter();
     }
 
-    /** The active policy, validated at start. */
+    /**
+     * The policy from configuration, validated at start: it becomes version 1 of the policy stored in PostgreSQL
+     * (io.omnihub.policy.PolicyStore); live routing uses the stored version in force, not this bean.
+     */
     @Bean
     public RoutingPolicy routingPolicy(Environment env) {
         RoutingPolicy policy = Binder.get(env).bind(PREFIX, RoutingPolicy.class)

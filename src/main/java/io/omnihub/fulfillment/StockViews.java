@@ -18,7 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Builds the router's {@link StockView} for one order from PostgreSQL (inside the caller's transaction). */
+/**
+ * Builds the router's {@link StockView} for one order from PostgreSQL (inside the caller's transaction). A node paused
+ * for new orders (table node_pause, rejection reason NO_CAPACITY) is shown as disabled until its pause ends.
+ */
 @Component
 public class StockViews {
 
@@ -45,7 +48,9 @@ public class StockViews {
         }
         Map<String, Node> nodes = new LinkedHashMap<>();
         jdbc.query("""
-                select n.id, n.type, n.latitude, n.longitude, n.capabilities, n.enabled, n.daily_order_cap,
+                select n.id, n.type, n.latitude, n.longitude, n.capabilities,
+                       n.enabled and not exists (select 1 from node_pause p where p.node_id = n.id and p.until > now()) as enabled,
+                       n.daily_order_cap,
                        n.safety_stock, n.cost_per_order, coalesce(d.orders, 0) as orders_today
                 from node n
                 join channel_node cn on cn.node_id = n.id and cn.channel_id = :channel

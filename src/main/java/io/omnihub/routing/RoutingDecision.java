@@ -13,6 +13,7 @@ import java.util.List;
  * @param shipments     one per chosen node; empty when unfulfillable
  * @param candidates    every node considered, in the order considered
  * @param summary       one sentence: where and why, or why not
+ * @param pilot         true when a piloted candidate policy decided (null otherwise)
  */
 public record RoutingDecision(
         String orderId,
@@ -20,7 +21,19 @@ public record RoutingDecision(
         Outcome outcome,
         List<Shipment> shipments,
         List<Candidate> candidates,
-        String summary) {
+        String summary,
+        Boolean pilot) {
+
+    /** A decision of the policy in force (not a pilot). */
+    public RoutingDecision(String orderId, String policyVersion, Outcome outcome, List<Shipment> shipments,
+                           List<Candidate> candidates, String summary) {
+        this(orderId, policyVersion, outcome, shipments, candidates, summary, null);
+    }
+
+    /** The same decision, marked as taken by a piloted policy. */
+    public RoutingDecision asPilot() {
+        return new RoutingDecision(orderId, policyVersion, outcome, shipments, candidates, summary, Boolean.TRUE);
+    }
 
     public enum Outcome { ROUTED, UNFULFILLABLE }
 
