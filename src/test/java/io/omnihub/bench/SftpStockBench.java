@@ -44,8 +44,8 @@ final class SftpStockBench {
     private final String user = System.getProperty("bench.sftp.user", "wms");
     private final String password = System.getProperty("bench.sftp.password", "wms-secret");
     private final String inbound = System.getProperty("bench.sftp.inbound", "inbound/stock");
-    private final String header = System.getProperty("bench.sftp.header", "node_id,sku,on_hand");
-    private final String rowFormat = System.getProperty("bench.sftp.row", "%1$s,%2$s,%3$d");
+    private final String header = System.getProperty("bench.sftp.header", "record_type,warehouse,sku,quantity");
+    private final String rowFormat = System.getProperty("bench.sftp.row", "SNAP,%1$s,%2$s,%3$d");
     private final Duration maxWait = Duration.ofSeconds(Long.getLong("bench.sftp.max-seconds", 600));
 
     SftpStockBench(HubUnderTest hub) {
@@ -128,11 +128,11 @@ final class SftpStockBench {
                 // appears in the inbound folder complete, in one step
                 sftp.rename(part, inbound + "/" + name);
                 long dropped = System.nanoTime();
-                String result = awaitResult(sftp, name.replaceFirst("\\.csv$", "") + ".result.csv", dropped);
+                String result = awaitResult(sftp, name + ".result.csv", dropped);
                 long done = System.nanoTime();
                 if (result == null) {
                     return List.of(new BenchRow(figure, "n/a (no result file within " + maxWait.toSeconds() + " s)", limit, "n/a",
-                            "looked for " + name.replaceFirst("\\.csv$", "") + ".result.csv under the wms home"));
+                            "looked for " + name + ".result.csv under the wms home"));
                 }
                 long resultLines = countLines(sftp, result);
                 double rate = rows * 1e9 / (done - dropped);
