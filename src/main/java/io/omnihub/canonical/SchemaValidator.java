@@ -37,6 +37,11 @@ public class SchemaValidator {
             .formatAssertionsEnabled(true)
             .build();
     private final Map<String, JsonSchema> schemas = new ConcurrentHashMap<>();
+    private final com.fasterxml.jackson.databind.ObjectMapper mapper;
+
+    public SchemaValidator(com.fasterxml.jackson.databind.ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
 
     /** The violations of {@code document} against schema {@code name}, as "path: message", sorted; empty when valid. */
     public List<String> violations(String name, JsonNode document) {
@@ -55,6 +60,28 @@ public class SchemaValidator {
         if (!violations.isEmpty()) {
             throw new RejectedMessageException(ErrorCategory.INVALID,
                     "does not match the " + name + " schema: " + String.join("; ", violations));
+        }
+    }
+
+    /**
+     * Parses {@code json}, validates it against schema {@code name} and reads it as {@code type}; every failure is
+     * a {@link RejectedMessageException} (INVALID) that says what was wrong, {@code what} naming the message.
+     */
+    public <T> T read(String json, String name, Class<T> type, String what) {
+        JsonNode tree;
+        try {
+            tree = mapper.readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new RejectedMessageException(ErrorCategory.INVALID, "malformed JSON: " + e.getOriginalMessage());
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new RejectedMessageException(ErrorCategory.INVALID, what + " must be a JSON object");
+        }
+        requireValid(name, tree);
+        try {
+            return mapper.treeToValue(tree, type);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new RejectedMessageException(ErrorCategory.INVALID, "not " + what + ": " + e.getOriginalMessage());
         }
     }
 

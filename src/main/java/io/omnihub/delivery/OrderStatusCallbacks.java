@@ -77,21 +77,7 @@ public class OrderStatusCallbacks {
     }
 
     private OrderStatus parse(String json) {
-        JsonNode tree;
-        try {
-            tree = mapper.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new RejectedMessageException(ErrorCategory.INVALID, "malformed JSON: " + e.getOriginalMessage());
-        }
-        if (tree == null || !tree.isObject()) {
-            throw new RejectedMessageException(ErrorCategory.INVALID, "an order status must be a JSON object");
-        }
-        schemas.requireValid(SchemaValidator.ORDER_STATUS, tree);
-        try {
-            return mapper.treeToValue(tree, OrderStatus.class);
-        } catch (JsonProcessingException e) {
-            throw new RejectedMessageException(ErrorCategory.INVALID, "not an order status: " + e.getOriginalMessage());
-        }
+        return schemas.read(json, SchemaValidator.ORDER_STATUS, OrderStatus.class, "an order status");
     }
 
     private String write(Object value) {

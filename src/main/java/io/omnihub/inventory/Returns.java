@@ -94,20 +94,6 @@ public class Returns {
     }
 
     private ReturnEvent parse(String json) {
-        JsonNode tree;
-        try {
-            tree = mapper.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new RejectedMessageException(ErrorCategory.INVALID, "malformed JSON: " + e.getOriginalMessage());
-        }
-        if (tree == null || !tree.isObject()) {
-            throw new RejectedMessageException(ErrorCategory.INVALID, "a return event must be a JSON object");
-        }
-        schemas.requireValid(SchemaValidator.RETURN_EVENT, tree);
-        try {
-            return mapper.treeToValue(tree, ReturnEvent.class);
-        } catch (JsonProcessingException e) {
-            throw new RejectedMessageException(ErrorCategory.INVALID, "not a return event: " + e.getOriginalMessage());
-        }
+        return schemas.read(json, SchemaValidator.RETURN_EVENT, ReturnEvent.class, "a return event");
     }
 }

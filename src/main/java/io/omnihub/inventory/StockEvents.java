@@ -117,20 +117,6 @@ public class StockEvents {
     }
 
     private StockEvent parse(String json) {
-        JsonNode tree;
-        try {
-            tree = mapper.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new RejectedMessageException(ErrorCategory.INVALID, "malformed JSON: " + e.getOriginalMessage());
-        }
-        if (tree == null || !tree.isObject()) {
-            throw new RejectedMessageException(ErrorCategory.INVALID, "a stock event must be a JSON object");
-        }
-        schemas.requireValid(SchemaValidator.STOCK_EVENT, tree);
-        try {
-            return mapper.treeToValue(tree, StockEvent.class);
-        } catch (JsonProcessingException e) {
-            throw new RejectedMessageException(ErrorCategory.INVALID, "not a stock event: " + e.getOriginalMessage());
-        }
+        return schemas.read(json, SchemaValidator.STOCK_EVENT, StockEvent.class, "a stock event");
     }
 }

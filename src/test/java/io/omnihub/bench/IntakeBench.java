@@ -170,7 +170,7 @@ final class IntakeBench {
                 BenchRow.rate(e2eRate, "orders/s"),
                 "acks=all, idempotent, same bytes: " + BenchRow.rate(kafkaSync.perSecond(), "msg/s") + "; " + kafkaSync.latencies().summary(),
                 BenchRow.ratio(e2eRate, kafkaSync.perSecond()),
-                "the hub publishes each order after its commit and waits for the ack" + failures(kafkaSync)));
+                "the hub answers 202 once the order and its outbox row are committed; its relay publishes them (batched, acks=all)" + failures(kafkaSync)));
         rows.add(new BenchRow("Intake vs bare Kafka producer, pipelined (one thread, async)",
                 BenchRow.rate(e2eRate, "orders/s"),
                 "acks=all, idempotent, same bytes: " + BenchRow.rate(kafkaAsync.perSecond(), "msg/s"),

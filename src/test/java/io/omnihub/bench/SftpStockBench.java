@@ -79,7 +79,7 @@ final class SftpStockBench {
             long sum = 0;
             try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8); CSVParser p = CSVParser.parse(r, format)) {
                 for (CSVRecord rec : p) {
-                    sum += Integer.parseInt(rec.get(2).trim()) + rec.get(1).length() + rec.get(0).length();
+                    sum += Integer.parseInt(rec.get(rec.size() - 1).trim()) + rec.get(1).length() + rec.get(0).length();
                     count++;
                 }
             }

@@ -24,7 +24,7 @@ class MappingSchemasTest {
 
     private final ObjectMapper mapper = new ObjectMapper();
     private final Mappings mappings = new Mappings(Path.of("mappings"), mapper);
-    private final SchemaValidator schemas = new SchemaValidator();
+    private final SchemaValidator schemas = new SchemaValidator(new com.fasterxml.jackson.databind.ObjectMapper());
 
     @TestFactory
     Stream<DynamicTest> everyMappingsExpectedOutputIsValidAgainstItsSchema() {
