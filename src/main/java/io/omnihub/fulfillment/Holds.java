@@ -16,8 +16,6 @@ import io.omnihub.orders.OrderIds;
 import io.omnihub.orders.OrderIntake;
 import io.omnihub.routing.OrderRouter;
 import io.omnihub.routing.RoutingDecision;
-import io.omnihub.routing.RoutingDecision.Allocation;
-import io.omnihub.routing.RoutingDecision.Shipment;
 import io.omnihub.routing.PolicySource;
 import io.omnihub.routing.StockView;
 import org.slf4j.Logger;
@@ -34,7 +32,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -145,19 +142,9 @@ public class Holds {
                         s.setRollbackOnly();
                         throw new NotAvailableException(d);
                     }
-                    Map<String, int[]> wanted = new TreeMap<>();
-                    for (Shipment sh : d.shipments()) {
-                        for (Allocation al : sh.allocations()) {
-                            wanted.merge(sh.nodeId() + "\u0000" + al.sku(), new int[] {al.quantity(), al.safetyStock()},
-                                    (x, y) -> new int[] {x[0] + y[0], x[1]});
-                        }
-                    }
-                    for (Map.Entry<String, int[]> w : wanted.entrySet()) {
-                        String[] k = w.getKey().split("\u0000");
-                        if (!ledger.tryReserve(k[0], k[1], w.getValue()[0], w.getValue()[1], holdId)) {
-                            s.setRollbackOnly();
-                            return false;
-                        }
+                    if (!routing.reserveAll(d.shipments(), holdId)) {
+                        s.setRollbackOnly();
+                        return false;
                     }
                     routing.insertReservations(null, holdId, d.shipments());
                     return true;

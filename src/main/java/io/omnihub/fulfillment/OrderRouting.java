@@ -264,20 +264,9 @@ public class OrderRouting {
         Attempt a = new Attempt(new Outcome(orderId, Result.ROUTED, "ROUTED", decision));
         a.nodeTypes = view.nodes().values().stream().collect(Collectors.toMap(StockView.Node::id, n -> n.type().name()));
         finishRouted(order, ref, decision, a);
-        // reserve in a fixed (node, sku) order, so two orders never wait on each other's rows in opposite orders
-        Map<String, int[]> wanted = new TreeMap<>();
-        for (Shipment s : decision.shipments()) {
-            for (Allocation al : s.allocations()) {
-                wanted.merge(s.nodeId() + "\u0000" + al.sku(), new int[] {al.quantity(), al.safetyStock()},
-                        (x, y) -> new int[] {x[0] + y[0], x[1]});
-            }
-        }
-        for (Map.Entry<String, int[]> w : wanted.entrySet()) {
-            String[] key = w.getKey().split("\u0000");
-            if (!ledger.tryReserve(key[0], key[1], w.getValue()[0], w.getValue()[1], orderId)) {
-                status.setRollbackOnly();
-                return Attempt.LOST;
-            }
+        if (!reserveAll(decision.shipments(), orderId)) {
+            status.setRollbackOnly();
+            return Attempt.LOST;
         }
         // last: the daily counts are hot rows, so hold their locks for as short a time as possible
         if (!countDaily(decision, view, true, policy)) {
@@ -393,6 +382,28 @@ public class OrderRouting {
         }
         return new CanonicalOrder(order.orderId(), order.channel(), order.channelOrderId(), order.placedAt(),
                 order.customer(), order.shipTo(), order.fulfillmentType(), order.pickupStore(), lines, order.currency());
+    }
+
+    /**
+     * Reserves every allocation of {@code shipments} through the ledger, summed per node and sku and taken in a fixed
+     * (node, sku) order so two transactions never wait on each other's rows in opposite orders. Returns false at the
+     * first one that no longer fits (a lost race): the caller rolls back.
+     */
+    boolean reserveAll(List<Shipment> shipments, String reference) {
+        Map<String, int[]> wanted = new TreeMap<>();
+        for (Shipment s : shipments) {
+            for (Allocation al : s.allocations()) {
+                wanted.merge(s.nodeId() + "\u0000" + al.sku(), new int[] {al.quantity(), al.safetyStock()},
+                        (x, y) -> new int[] {x[0] + y[0], x[1]});
+            }
+        }
+        for (Map.Entry<String, int[]> w : wanted.entrySet()) {
+            String[] key = w.getKey().split("\u0000");
+            if (!ledger.tryReserve(key[0], key[1], w.getValue()[0], w.getValue()[1], reference)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Reservation rows, one per allocation, for an order or a hold. */
