@@ -1,6 +1,7 @@
 package io.omnihub.delivery;
 
 import io.omnihub.canonical.AvailableToSell;
+import io.omnihub.outbox.AfterCommit;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -11,6 +12,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The {@code delivery} table: every figure and order status owed to a channel is a row, so nothing is lost across
@@ -32,9 +34,22 @@ public class Deliveries {
             values (:channel, :kind, :key, :ordering, cast(:payload as jsonb), 'PENDING', :eventAt, :sequence)""";
 
     private final NamedParameterJdbcTemplate jdbc;
+    private final List<Runnable> enqueuedListeners = new CopyOnWriteArrayList<>();
+    private final Object enqueuedKey = new Object();
 
     public Deliveries(NamedParameterJdbcTemplate jdbc) {
         this.jdbc = jdbc;
+    }
+
+    /** {@code listener} runs after each transaction that enqueued deliveries commits (once per transaction). */
+    public void onEnqueued(Runnable listener) {
+        enqueuedListeners.add(listener);
+    }
+
+    private void enqueued() {
+        if (!enqueuedListeners.isEmpty()) {
+            AfterCommit.once(enqueuedKey, () -> enqueuedListeners.forEach(Runnable::run));
+        }
     }
 
     /**
@@ -44,6 +59,7 @@ public class Deliveries {
     public long enqueueAts(AvailableToSell ats, String json, Instant changedAt) {
         MapSqlParameterSource p = new MapSqlParameterSource("channel", ats.channel()).addValue("sku", ats.sku());
         jdbc.update(SUPERSEDE_ATS, p);
+        enqueued();
         return insert(ats.channel(), Delivery.Kind.ATS, ats.sku(), ats.sku(), json, changedAt, ats.sequence());
     }
 
@@ -71,6 +87,7 @@ public class Deliveries {
         }
         jdbc.batchUpdate(SUPERSEDE_ATS, supersede);
         jdbc.batchUpdate(INSERT, insert);
+        enqueued();
     }
 
     /** Enqueues an order status callback in the caller's transaction; false when it is already there. */
@@ -82,6 +99,7 @@ public class Deliveries {
             return false;
         }
         insert(channel, Delivery.Kind.ORDER_STATUS, dedupeKey, orderId, json, at, null);
+        enqueued();
         return true;
     }
 
@@ -198,6 +216,9 @@ public class Deliveries {
         }
         int n = jdbc.update("update delivery set status = 'PENDING', attempts = 0, next_attempt_at = now(), claimed_until = null, "
                 + "updated_at = now() where id = :id and status = 'DEAD'", new MapSqlParameterSource("id", id));
+        if (n == 1) {
+            enqueued();
+        }
         return n == 1 ? Optional.empty() : Optional.of("delivery " + id + " changed meanwhile, try again");
     }
 

@@ -12,6 +12,7 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -85,34 +86,42 @@ public class StockEvents {
             throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "a batch names an unknown node or sku");
         }
         Integer applied = tx.execute(status -> {
-            int n = 0;
-            for (StockEvent e : events) {
-                if (applyInTransaction(e) == Outcome.APPLIED) {
-                    n++;
+            boolean[] claimed = References.claimAll(jdbc, SCOPE, events.stream().map(StockEvent::eventId).toList(),
+                    events.stream().map(e -> e.type().name()).toList());
+            List<StockLedger.OnHandChange> changes = new ArrayList<>(events.size());
+            for (int i = 0; i < events.size(); i++) {
+                if (claimed[i]) {
+                    changes.add(change(events.get(i)));
                 }
             }
-            return n;
+            ledger.applyOnHand(changes);
+            return changes.size();
         });
         return applied == null ? 0 : applied;
+    }
+
+    /** The ledger change a stock event makes. */
+    static StockLedger.OnHandChange change(StockEvent event) {
+        String reference = "stock-event:" + event.eventId();
+        return switch (event.type()) {
+            case SALE -> new StockLedger.OnHandChange(event.nodeId(), event.sku(), StockLedger.Kind.SALE, -event.quantity(),
+                    reference, event.reason());
+            case RECEIPT -> new StockLedger.OnHandChange(event.nodeId(), event.sku(), StockLedger.Kind.RECEIPT,
+                    event.quantity(), reference, event.reason());
+            case RETURN -> new StockLedger.OnHandChange(event.nodeId(), event.sku(), StockLedger.Kind.RETURN,
+                    event.quantity(), reference, event.reason());
+            case ADJUSTMENT -> new StockLedger.OnHandChange(event.nodeId(), event.sku(), StockLedger.Kind.ADJUSTMENT,
+                    event.quantity(), reference, event.reason());
+            case SNAPSHOT -> new StockLedger.OnHandChange(event.nodeId(), event.sku(), StockLedger.Kind.SNAPSHOT,
+                    event.quantity(), reference, event.reason() == null ? "count" : event.reason());
+        };
     }
 
     private Outcome applyInTransaction(StockEvent event) {
         if (!References.claim(jdbc, SCOPE, event.eventId(), event.type().name())) {
             return Outcome.DUPLICATE;
         }
-        String reference = "stock-event:" + event.eventId();
-        switch (event.type()) {
-            case SALE -> ledger.adjustOnHand(event.nodeId(), event.sku(), -event.quantity(), StockLedger.Kind.SALE,
-                    reference, event.reason());
-            case RECEIPT -> ledger.adjustOnHand(event.nodeId(), event.sku(), event.quantity(), StockLedger.Kind.RECEIPT,
-                    reference, event.reason());
-            case RETURN -> ledger.adjustOnHand(event.nodeId(), event.sku(), event.quantity(), StockLedger.Kind.RETURN,
-                    reference, event.reason());
-            case ADJUSTMENT -> ledger.adjustOnHand(event.nodeId(), event.sku(), event.quantity(),
-                    StockLedger.Kind.ADJUSTMENT, reference, event.reason());
-            case SNAPSHOT -> ledger.setOnHand(event.nodeId(), event.sku(), event.quantity(), reference,
-                    event.reason() == null ? "count" : event.reason());
-        }
+        ledger.applyOnHand(List.of(change(event)));
         return Outcome.APPLIED;
     }
 

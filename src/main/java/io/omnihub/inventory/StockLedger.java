@@ -108,6 +108,55 @@ public class StockLedger {
         return after;
     }
 
+    /**
+     * A change of on hand from a stock event: a signed delta (SALE negative; RECEIPT, RETURN positive; ADJUSTMENT
+     * either), or for {@link Kind#SNAPSHOT} a count that replaces on hand.
+     */
+    public record OnHandChange(String nodeId, String sku, Kind kind, int quantity, String reference, String reason) {
+    }
+
+    /**
+     * Applies many on-hand changes in their order, each exactly as {@link #adjustOnHand} or {@link #setOnHand} would
+     * (stock row, ledger entry with the figures after it, STOCK_CHANGED outbox row), in ONE round trip to the
+     * database: each change is a single statement and the statements go as one JDBC batch. This is how a consumer
+     * applies a poll's worth of stock events without paying a round trip per statement.
+     */
+    public void applyOnHand(List<OnHandChange> changes) {
+        if (changes.isEmpty()) {
+            return;
+        }
+        MapSqlParameterSource[] params = new MapSqlParameterSource[changes.size()];
+        for (int i = 0; i < params.length; i++) {
+            OnHandChange c = changes.get(i);
+            boolean count = c.kind() == Kind.SNAPSHOT;
+            if (count && c.quantity() < 0) {
+                throw new IllegalArgumentException("a count cannot be negative: " + c.quantity());
+            }
+            params[i] = params(c.nodeId(), c.sku()).addValue("kind", c.kind().name()).addValue("q", c.quantity())
+                    .addValue("count", count).addValue("ref", c.reference()).addValue("reason", c.reason());
+        }
+        // "before" locks and reads the row as it stands before this statement (a count's delta is count - before);
+        // the upsert then changes it; the ledger entry carries the figures the upsert returned
+        jdbc.batchUpdate("""
+                with before as (
+                    select on_hand from stock where node_id = :node and sku = :sku for update),
+                after as (
+                    insert into stock (node_id, sku, on_hand) values (:node, :sku, greatest(:q, 0))
+                    on conflict (node_id, sku) do update
+                    set on_hand = case when :count then :q else greatest(stock.on_hand + :q, 0) end,
+                        needs_count = case when :count then false else stock.needs_count end,
+                        updated_at = now()
+                    returning on_hand, reserved),
+                entry as (
+                    insert into ledger_entry (node_id, sku, kind, on_hand_delta, reserved_delta, on_hand_after, reserved_after, reference, reason)
+                    select :node, :sku, :kind,
+                           case when :count then :q - coalesce((select on_hand from before), 0) else :q end,
+                           0, after.on_hand, after.reserved, :ref, :reason
+                    from after)
+                insert into outbox (kind, msg_key) values ('STOCK_CHANGED', :sku)""", params);
+        outbox.stockChangedInTransaction();
+    }
+
     /** Marks a node's count for a sku as suspect (a store could not find the item). */
     public void flagForCount(String nodeId, String sku, String reference, String reason) {
         jdbc.update("update stock set needs_count = true, updated_at = now() where node_id = :node and sku = :sku",

@@ -5,6 +5,9 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.stereotype.Component;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
 /**
  * The transactional outbox. Called inside the transaction of the change it announces, so the change and its
  * announcement commit or roll back together.
@@ -18,9 +21,16 @@ public class Outbox {
     public static final String STOCK_CHANGED = "STOCK_CHANGED";
 
     private final NamedParameterJdbcTemplate jdbc;
+    private final List<Runnable> stockChangedListeners = new CopyOnWriteArrayList<>();
+    private final Object stockChangedKey = new Object();
 
     public Outbox(NamedParameterJdbcTemplate jdbc) {
         this.jdbc = jdbc;
+    }
+
+    /** {@code listener} runs after each transaction that announced stock changes commits (once per transaction). */
+    public void onStockChanged(Runnable listener) {
+        stockChangedListeners.add(listener);
     }
 
     /** Adds a message for {@code topic}; returns the outbox row id. Must run in the caller's transaction. */
@@ -36,5 +46,16 @@ public class Outbox {
     public void stockChanged(String sku) {
         jdbc.update("insert into outbox (kind, msg_key) values ('STOCK_CHANGED', :sku)",
                 new MapSqlParameterSource("sku", sku));
+        stockChangedInTransaction();
+    }
+
+    /**
+     * Wakes the {@link #onStockChanged} listeners after the current transaction commits, for a writer that inserts
+     * its STOCK_CHANGED rows itself (in a batch).
+     */
+    public void stockChangedInTransaction() {
+        if (!stockChangedListeners.isEmpty()) {
+            AfterCommit.once(stockChangedKey, () -> stockChangedListeners.forEach(Runnable::run));
+        }
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnihub.canonical.AvailableToSell;
 import io.omnihub.delivery.Deliveries;
+import io.omnihub.outbox.Outbox;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -17,6 +18,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Keeps every channel's available-to-sell figure in step with the ledger. Each pass claims pending STOCK_CHANGED
@@ -39,13 +42,17 @@ public class InventorySync {
     private final Deliveries deliveries;
     private final ObjectMapper mapper;
 
+    private final Semaphore wakeUp = new Semaphore(0);
+
     public InventorySync(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, SyncProperties props,
-                         Deliveries deliveries, ObjectMapper mapper) {
+                         Deliveries deliveries, ObjectMapper mapper, Outbox outbox) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.props = props;
         this.deliveries = deliveries;
         this.mapper = mapper;
+        // a stock change committed in this hub wakes the sync at once; changes made by other hubs are found by polling
+        outbox.onStockChanged(wakeUp::release);
     }
 
     /** One pass: processes up to a batch of pending stock changes; returns how many outbox rows it consumed. */
@@ -75,20 +82,33 @@ public class InventorySync {
     }
 
     /**
-     * What the {@code inventory-sync} timer calls: passes one after the other while a pass finds a full batch, so a
-     * backlog is worked off at once instead of one batch per timer period; bounded (100 passes) so the
-     * route's thread comes back now and then.
+     * What the {@code inventory-sync} timer calls: works off pending changes, one pass after the other while a pass
+     * finds a full batch, and then, for up to {@code omnihub.sync.hold-ms}, waits for the next stock change committed
+     * in this hub (it wakes the sync at once) or the poll interval (changes committed by another hub), and works
+     * that off too. So a change is picked up within milliseconds instead of at the next timer tick, and the
+     * route's thread still comes back now and then. Returns how many outbox rows it consumed.
      */
     public int drainBacklog() {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(props.holdMs());
         int total = 0;
-        for (int pass = 0; pass < 100; pass++) {
+        while (true) {
+            wakeUp.drainPermits();
             int n = drain();
             total += n;
-            if (n < props.batchSize()) {
-                break;
+            if (n >= props.batchSize()) {
+                continue;
+            }
+            long left = until - System.nanoTime();
+            if (left <= 0) {
+                return total;
+            }
+            try {
+                wakeUp.tryAcquire(Math.min(left, TimeUnit.MILLISECONDS.toNanos(props.pollIntervalMs())), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return total;
             }
         }
-        return total;
     }
 
     /** Drains until nothing is pending (used at start and by tests). */

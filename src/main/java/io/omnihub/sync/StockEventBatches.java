@@ -6,7 +6,11 @@ import io.omnihub.inventory.StockEvents;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -22,7 +26,7 @@ import java.util.Map;
  * invalid, and every record of a batch whose transaction failed, goes through the per-record route
  * {@code direct:stock-event-one} instead (in the records' order), which applies it in its own transaction, retries
  * transient errors and records a dead letter for what cannot be applied, exactly as one record at a time did.
- * Every record is tried; offsets are committed only when every record of the batch is applied or dead-lettered,
+ * Every record is tried; offsets are committed (asynchronously, in one request) only when every record of the batch is applied or dead-lettered,
  * otherwise the batch fails, nothing of it is committed and its records come again after a restart (their
  * idempotency keys make the repetition harmless).
  */
@@ -88,16 +92,35 @@ public class StockEventBatches {
         }
     }
 
-    /** Commits, per partition, the offset of its last record in the batch (records of a partition come in order). */
+    /**
+     * Commits, for every partition of the batch, the offset after its last record, in ONE asynchronous commit on the
+     * consumer thread (this method runs on it): the consumer goes on polling instead of waiting for a broker round
+     * trip per partition. The batch's transaction has committed before, so a commit that is lost (a crash, a
+     * rebalance) only means these records come again, and their idempotency keys make that harmless. Without
+     * Camel's default manual-commit objects (another set-up), each record's own commit is used.
+     */
     static void commit(List<Exchange> records) {
-        Map<String, KafkaManualCommit> last = new LinkedHashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
+        Consumer<?, ?> consumer = null;
+        List<KafkaManualCommit> others = new ArrayList<>();
         for (Exchange record : records) {
-            var m = record.getMessage();
-            KafkaManualCommit manual = m.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
-            if (manual != null) {
-                last.put(m.getHeader(KafkaConstants.TOPIC, String.class) + "-" + m.getHeader(KafkaConstants.PARTITION), manual);
+            KafkaManualCommit manual = record.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
+            if (manual instanceof DefaultKafkaManualCommit d && d.getConsumer() != null) {
+                consumer = d.getConsumer();
+                offsets.merge(d.getPartition(), new OffsetAndMetadata(d.getRecordOffset() + 1),
+                        (a, b) -> a.offset() >= b.offset() ? a : b);
+            } else if (manual != null) {
+                others.add(manual);
             }
         }
-        last.values().forEach(KafkaManualCommit::commit);
+        if (consumer != null && !offsets.isEmpty()) {
+            consumer.commitAsync(offsets, (committed, error) -> {
+                if (error != null) {
+                    log.info("Offsets {} not committed ({}); those stock events will come again and be recognised",
+                            committed, error.toString());
+                }
+            });
+        }
+        others.forEach(KafkaManualCommit::commit);
     }
 }

@@ -8,14 +8,18 @@ import java.util.Map;
  * How each channel is kept in step ({@code omnihub.sync.*}): its sink type and address, its buffer rules and its
  * delivery limits. Channels in the {@code channel} table with no entry here are computed but not delivered to.
  *
- * @param batchSize     how many STOCK_CHANGED outbox rows one sync pass claims at most
- * @param channels      per channel id, its sink and rules
+ * @param batchSize      how many STOCK_CHANGED outbox rows one sync pass claims at most
+ * @param pollIntervalMs how often the sync looks for changes committed by another hub (this hub's own wake it at once)
+ * @param holdMs         how long one run of the sync route keeps waiting for and working off changes before it returns
+ * @param channels       per channel id, its sink and rules
  */
 @ConfigurationProperties(prefix = "omnihub.sync")
-public record SyncProperties(Integer batchSize, Map<String, Channel> channels) {
+public record SyncProperties(Integer batchSize, Long pollIntervalMs, Long holdMs, Map<String, Channel> channels) {
 
     public SyncProperties {
         batchSize = batchSize == null ? 1000 : batchSize;
+        pollIntervalMs = pollIntervalMs == null ? 50 : pollIntervalMs;
+        holdMs = holdMs == null ? 1000 : holdMs;
         channels = channels == null ? Map.of() : Map.copyOf(channels);
     }
 

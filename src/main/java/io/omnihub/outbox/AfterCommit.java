@@ -1,0 +1,39 @@
+package io.omnihub.outbox;
+
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * Runs an action once after the current transaction commits, however many times it is asked for in that
+ * transaction (a batch of 500 stock changes wakes the sync once, not 500 times); at once when no transaction is
+ * active. Used to wake the threads that pick up what a transaction left behind (the sync, the delivery dispatcher)
+ * instead of letting them find it at their next poll.
+ */
+public final class AfterCommit {
+
+    private AfterCommit() {
+    }
+
+    /** Runs {@code action} after the current transaction commits; {@code key} identifies it within the transaction. */
+    public static void once(Object key, Runnable action) {
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            action.run();
+            return;
+        }
+        if (TransactionSynchronizationManager.hasResource(key)) {
+            return;
+        }
+        TransactionSynchronizationManager.bindResource(key, Boolean.TRUE);
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                action.run();
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                TransactionSynchronizationManager.unbindResourceIfPossible(key);
+            }
+        });
+    }
+}
