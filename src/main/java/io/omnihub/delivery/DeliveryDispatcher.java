@@ -14,15 +14,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Sends due deliveries to their channel's sink route (a {@code channel-*.yaml} route) and records the outcome:
@@ -49,6 +53,11 @@ public class DeliveryDispatcher implements DisposableBean {
     private final Map<String, Instant> pausedUntil = new ConcurrentHashMap<>();
     private final ExecutorService workers;
     private final Semaphore wakeUp = new Semaphore(0);
+    /** Per channel: the last claim filled every slot it had, so more may be due than were claimed. */
+    private final Map<String, Boolean> mayHaveMore = new ConcurrentHashMap<>();
+    /** Sent deliveries not yet marked DELIVERED (see {@link #markDelivered}). */
+    private final Queue<Long> sent = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock marking = new ReentrantLock();
 
     public DeliveryDispatcher(Deliveries deliveries, SyncProperties sync, DeliveryProperties props,
                               ProducerTemplate producer, DeliveryMetrics metrics) {
@@ -139,6 +148,7 @@ public class DeliveryDispatcher implements DisposableBean {
             throw e;
         }
         free.release(reserved - claimed.size());
+        mayHaveMore.put(channelId, claimed.size() == permits);
         if (claimed.isEmpty()) {
             breaker.unused(permits);
             return 0;
@@ -150,8 +160,9 @@ public class DeliveryDispatcher implements DisposableBean {
                 } finally {
                     free.release();
                 }
-                // work-conserving: a freed slot takes the next due delivery now, not at the next timer tick
-                if (!workers.isShutdown()) {
+                // work-conserving: a freed slot takes the next due delivery now, not at the next timer tick (when
+                // the last claim left nothing due behind, new work wakes the dispatcher instead)
+                if (!workers.isShutdown() && Boolean.TRUE.equals(mayHaveMore.get(channelId))) {
                     try {
                         dispatch(channelId, channel);
                     } catch (RuntimeException e) {
@@ -161,6 +172,33 @@ public class DeliveryDispatcher implements DisposableBean {
             });
         }
         return claimed.size();
+    }
+
+    /**
+     * Marks a sent delivery DELIVERED. Workers finishing at the same time share one statement: whoever holds the
+     * lock marks every id sent so far, and looks again after letting go, so no id is left behind. Until it is
+     * marked, the row stays claimed (its lease), so it is neither sent again nor superseded meanwhile.
+     */
+    private void markDelivered(long id) {
+        sent.add(id);
+        while (!sent.isEmpty() && marking.tryLock()) {
+            try {
+                List<Long> ids = new ArrayList<>();
+                for (Long next; (next = sent.poll()) != null; ) {
+                    ids.add(next);
+                }
+                if (!ids.isEmpty()) {
+                    try {
+                        deliveries.delivered(ids);
+                    } catch (RuntimeException e) {
+                        // the leases expire and the deliveries are sent again (receivers dedupe by webhook-id)
+                        log.warn("Could not mark {} deliveries delivered: {}", ids.size(), e.toString());
+                    }
+                }
+            } finally {
+                marking.unlock();
+            }
+        }
     }
 
     /** The breaker of a channel (created closed). */
@@ -200,7 +238,7 @@ public class DeliveryDispatcher implements DisposableBean {
             failed(d, breaker, failure);
             return;
         }
-        deliveries.delivered(d.id());
+        markDelivered(d.id());
         breaker.onSuccess();
         metrics.outcome(d.channel(), "delivered");
         if (d.eventAt() != null) {
