@@ -12,7 +12,8 @@
 #   BENCH_MVN_OPTS=-o          extra Maven options (default: offline)
 #   BENCH_SKIP_BUILD=1         reuse target/ as built (mvn -Pbench verify sets it)
 #   BENCH_OUT=docs/benchmarks.md
-#   BENCH_GEN_OPTS=...         extra -D options of the load generator, e.g. -Dbench.sftp.header=sku,node,qty
+#   BENCH_GEN_OPTS=...         extra -D options of the load generator, e.g. -Dbench.only=sync (figures: intake,
+#                              routing, sync, sftp), -Dbench.sync.rates=100,500 or -Dbench.sftp.header=sku,node,qty
 #                              -Dbench.sftp.row=%2\$s,%1\$s,%3\$d to follow the WMS stock flow's CSV columns
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +37,8 @@ GEN_CP="target/test-classes:target/classes:$(cat "$CP_FILE")"
 
 DATA=$(mktemp -d "${TMPDIR:-/tmp}/omnihub-bench.XXXXXX")
 LOG="$DATA/hub.log"
-read -r HTTP_PORT PG_PORT KAFKA_PORT SFTP_PORT < <(java -cp "$GEN_CP" io.omnihub.bench.BenchPorts 4)
+read -r HTTP_PORT PG_PORT KAFKA_PORT SFTP_PORT STUB_PORT < <(java -cp "$GEN_CP" io.omnihub.bench.BenchPorts 5)
+STUB="http://127.0.0.1:$STUB_PORT"
 
 HUB_PID=""
 stop_hub() {
@@ -60,7 +62,7 @@ stop_hub() {
 }
 trap stop_hub EXIT
 
-echo "starting the hub: http $HTTP_PORT, postgres $PG_PORT, kafka $KAFKA_PORT, sftp $SFTP_PORT, data $DATA"
+echo "starting the hub: http $HTTP_PORT, postgres $PG_PORT, kafka $KAFKA_PORT, sftp $SFTP_PORT, channel stub $STUB_PORT, data $DATA"
 START_MS=$(date +%s%3N)
 # shellcheck disable=SC2086
 java $HUB_JAVA_OPTS -jar "$JAR" \
@@ -70,6 +72,13 @@ java $HUB_JAVA_OPTS -jar "$JAR" \
   --omnihub.embedded.postgres.port="$PG_PORT" \
   --omnihub.embedded.kafka.port="$KAFKA_PORT" \
   --omnihub.embedded.sftp.port="$SFTP_PORT" \
+  --omnihub.sync.channels.web.url="$STUB/web/callbacks" \
+  --omnihub.sync.channels.marketplace.url="$STUB/marketplace" \
+  --omnihub.sync.channels.marketplace.percent=100 \
+  --omnihub.sync.channels.marketplace.holdback=0 \
+  --omnihub.sync.channels.bench-a.type=WEBHOOK --omnihub.sync.channels.bench-a.route=direct:channel-web \
+  --omnihub.sync.channels.bench-b.type=WEBHOOK --omnihub.sync.channels.bench-b.route=direct:channel-web \
+  --omnihub.sync.channels.bench-c.type=MARKETPLACE --omnihub.sync.channels.bench-c.route=direct:channel-marketplace \
   >"$LOG" 2>&1 &
 HUB_PID=$!
 
@@ -79,6 +88,7 @@ java -Xmx1g -Dlogback.configurationFile="$ROOT/bench/logback-bench.xml" -cp "$GE
   -Dbench.jdbc-url="jdbc:postgresql://127.0.0.1:$PG_PORT/postgres" \
   -Dbench.kafka="127.0.0.1:$KAFKA_PORT" \
   -Dbench.sftp-port="$SFTP_PORT" \
+  -Dbench.channel-stub-port="$STUB_PORT" \
   -Dbench.hub-pid="$HUB_PID" \
   -Dbench.hub-log="$LOG" \
   -Dbench.postgres-pid-file="$DATA/postgres/postmaster.pid" \

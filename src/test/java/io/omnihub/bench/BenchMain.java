@@ -1,7 +1,6 @@
 package io.omnihub.bench;
 
 import java.io.IOException;
-import java.lang.reflect.Constructor;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,6 +13,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -50,6 +50,8 @@ public final class BenchMain {
         int clients = Integer.getInteger("bench.clients", 8);
         Duration phase = Duration.ofSeconds(Long.getLong("bench.phase-seconds", 20));
         String loadBefore = loadAverage();
+        // the channels' receiving end (bench/run.sh gave the hub its address): up before the hub sends anything
+        ChannelStubServer channels = new ChannelStubServer(Integer.parseInt(required("bench.channel-stub-port")));
 
         List<BenchRow> rows = new ArrayList<>();
         List<String> notes = new ArrayList<>();
@@ -64,34 +66,49 @@ public final class BenchMain {
         long idleTotalRss = hub.totalRssKib();
         System.out.printf(Locale.ROOT, "hub healthy %d ms after its process started (hub logs %s ms)%n", upMs, loggedMs);
 
+        // -Dbench.only=intake,routing,sync,sftp runs just those figures (routing includes the PostgreSQL limit)
+        String only = System.getProperty("bench.only", "");
+        java.util.function.Predicate<String> wanted = f -> only.isBlank() || Arrays.asList(only.split(",")).contains(f);
+
         // intake (with its HTTP and Kafka limits); memory is sampled under this load
-        System.out.println("intake: " + clients + " clients, up to " + phase.toSeconds() + " s per phase ...");
-        IntakeBench intake = new IntakeBench(hub, clients, Long.getLong("bench.intake.max", 50_000), phase);
-        rows.addAll(guard("Intake: signed webhook orders", intake::run));
+        IntakeBench intake = null;
+        if (wanted.test("intake")) {
+            System.out.println("intake: " + clients + " clients, up to " + phase.toSeconds() + " s per phase ...");
+            intake = new IntakeBench(hub, clients, Long.getLong("bench.intake.max", 50_000), phase);
+            rows.addAll(guard("Intake: signed webhook orders", intake::run));
+        }
 
-        // PostgreSQL raw limit for the reservation update
-        System.out.println("postgres: raw conditional update limit ...");
-        PostgresLimitBench pg = new PostgresLimitBench(hub, Integer.getInteger("bench.pg.threads", 8),
-                Integer.getInteger("bench.pg.rows", 10_000), Long.getLong("bench.pg.max", 300_000), phase);
-        rows.addAll(guard("PostgreSQL raw limit", pg::run));
+        if (wanted.test("routing")) {
+            // PostgreSQL raw limit for the reservation update
+            System.out.println("postgres: raw conditional update limit ...");
+            PostgresLimitBench pg = new PostgresLimitBench(hub, Integer.getInteger("bench.pg.threads", 8),
+                    Integer.getInteger("bench.pg.rows", 10_000), Long.getLong("bench.pg.max", 300_000), phase);
+            rows.addAll(guard("PostgreSQL raw limit", pg::run));
+            System.out.println("routing: orders committed, timed until routed ...");
+            rows.addAll(guard("Routing and reservation", () -> new RoutingFigure(hub, pg, Integer.getInteger("bench.routing.orders", 2_000),
+                    Duration.ofSeconds(Long.getLong("bench.routing.max-seconds", 300))).run()));
+        }
 
-        // routing and sync, when their benchmarks are on the classpath
-        System.out.println("routing: orders committed, timed until routed ...");
-        rows.addAll(guard("Routing and reservation", () -> new RoutingFigure(hub, pg, Integer.getInteger("bench.routing.orders", 2_000),
-                Duration.ofSeconds(Long.getLong("bench.routing.max-seconds", 300))).run()));
-        rows.addAll(hook("io.omnihub.bench.SyncLatencyBenchmark", "Inventory sync: stock event to last channel callback, p50/p99/max", hub));
+        if (wanted.test("sync")) {
+            System.out.println("sync: stock events to the last of five channels ...");
+            rows.addAll(guard("Inventory sync: stock event to last channel callback", () -> new SyncLatencyFigure(hub, channels,
+                    Integer.getInteger("bench.sync.skus", 100), Integer.getInteger("bench.sync.seconds", 10),
+                    Arrays.stream(System.getProperty("bench.sync.rates", "100,500,1000").split(","))
+                            .mapToInt(r -> Integer.parseInt(r.trim())).toArray()).run()));
+        }
 
-        // SFTP stock file
-        System.out.println("sftp: stock file ...");
-        Path tmp = Files.createTempDirectory("omnihub-bench-sftp");
-        rows.addAll(guard("SFTP: WMS stock CSV", () -> new SftpStockBench(hub).run(tmp)));
+        if (wanted.test("sftp")) {
+            System.out.println("sftp: stock file ...");
+            Path tmp = Files.createTempDirectory("omnihub-bench-sftp");
+            rows.addAll(guard("SFTP: WMS stock CSV", () -> new SftpStockBench(hub).run(tmp)));
+        }
 
         // resources
         rows.add(new BenchRow("Start-up of the embedded default (PostgreSQL, Kafka, SFTP, hub)",
                 String.format(Locale.ROOT, "%,d ms process start → /actuator/health UP; hub logs 'up in %s ms'", upMs,
                         loggedMs == null ? "?" : String.format(Locale.ROOT, "%,d", loggedMs)),
                 "", "", "fresh empty data directory: includes initdb, Flyway and demo data"));
-        ResourceSampler s = intake.underLoad;
+        ResourceSampler s = intake == null ? null : intake.underLoad;
         rows.add(new BenchRow("Memory, idle after start",
                 "heap used " + mib(idleHeap) + "; RSS " + kib(idleJvmRss) + " (JVM) / " + kib(idleTotalRss) + " (JVM + PostgreSQL)",
                 "", "", "heap from /actuator/metrics/jvm.memory.used?tag=area:heap as operator (Prometheus scrape said "
@@ -121,6 +138,7 @@ public final class BenchMain {
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, markdown(table, notes, clients, phase), StandardCharsets.UTF_8);
         System.out.println("written to " + out);
+        channels.close();
     }
 
     interface Figure {
@@ -135,26 +153,6 @@ public final class BenchMain {
             e.printStackTrace();
             return List.of(BenchRow.notAvailable(name, "failed: " + e));
         }
-    }
-
-    /** A figure another helper writes: runs it if the class is on the classpath and implements {@link BenchFigure}. */
-    static List<BenchRow> hook(String className, String figure, HubUnderTest hub) {
-        Class<?> type;
-        try {
-            type = Class.forName(className);
-        } catch (ClassNotFoundException e) {
-            return List.of(BenchRow.notAvailable(figure, "not measured yet: " + className.substring(className.lastIndexOf('.') + 1)
-                    + " is not present"));
-        }
-        if (!BenchFigure.class.isAssignableFrom(type)) {
-            return List.of(BenchRow.notAvailable(figure, type.getSimpleName() + " does not implement BenchFigure"));
-        }
-        System.out.println(type.getSimpleName() + " ...");
-        return guard(figure, () -> {
-            Constructor<?> c = type.getDeclaredConstructor();
-            c.setAccessible(true);
-            return ((BenchFigure) c.newInstance()).run(hub);
-        });
     }
 
     static long awaitHealthy(HubUnderTest hub, long startEpochMs, Duration timeout) throws Exception {

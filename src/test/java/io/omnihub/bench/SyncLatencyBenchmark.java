@@ -1,7 +1,5 @@
 package io.omnihub.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.omnihub.canonical.CanonicalTopics;
 import io.omnihub.delivery.ChannelStubs;
@@ -9,7 +7,6 @@ import io.omnihub.support.HubIntegrationTest;
 import io.omnihub.support.TestData;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -24,29 +21,22 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.LockSupport;
 
-import static org.awaitility.Awaitility.await;
 
 /**
- * Sync latency: from a stock event produced on Kafka to the LAST of five channels receiving a figure that reflects it
+ * Sync latency, in the test JVM: from a stock event produced on Kafka to the LAST of five channels receiving a figure that reflects it
  * (web and marketplace as configured, plus three more channels defined below on the same sinks), at 100, 500 and
  * 1,000 events per second, next to a bare HTTP round trip to the same stub in the same run. Not part of
  * {@code mvn verify} (excluded by its name); run it alone:
  * {@code mvn -o test -Dtest=SyncLatencyBenchmark -Dsurefire.failIfNoSpecifiedTests=false}.
  * <p>
- * Every event is a -1 ADJUSTMENT at WH-NJ1 on one of 100 skus with a large stock, so the figure a channel receives
- * tells exactly which events it reflects; a figure superseded by a newer one is never sent, and the events it would
- * have carried count until the newer figure arrives (that is the latency a channel sees).
+ * The measurement is {@link SyncLatencyProbe}'s; this one also prints where the time goes, stage by stage. The
+ * harness ({@code bench/run.sh}) measures the same with the hub in its own process: {@link SyncLatencyFigure}.
  */
 class SyncLatencyBenchmark extends HubIntegrationTest {
 
     static final List<String> CHANNELS = List.of("web", "marketplace", "bench-a", "bench-b", "bench-c");
     static final int SKUS = 100;
-    static final int START = 1_000_000;
     static final int SECONDS_PER_RATE = 5;
 
     static {
@@ -62,13 +52,11 @@ class SyncLatencyBenchmark extends HubIntegrationTest {
         System.setProperty("logging.level.io.omnihub", "WARN");
     }
 
-    static final ObjectMapper MAPPER = new ObjectMapper();
-    /** channel|sku -> arrivals (nanoTime, figure), in arrival order. */
-    static final Map<String, ConcurrentLinkedQueue<long[]>> arrivals = new ConcurrentHashMap<>();
+    static final SyncLatencyProbe probe = new SyncLatencyProbe();
 
     @AfterAll
     static void clear() {
-        arrivals.clear();
+        probe.clear();
     }
 
     @Test
@@ -80,19 +68,7 @@ class SyncLatencyBenchmark extends HubIntegrationTest {
                     new MapSqlParameterSource("c", c));
         }
         WireMockServer stub = ChannelStubs.server();
-        stub.addMockServiceRequestListener((request, response) -> {
-            long now = System.nanoTime();
-            try {
-                JsonNode body = MAPPER.readTree(request.getBodyAsString());
-                JsonNode ats = body.has("data") ? body.get("data") : body;
-                if (ats.has("available") && ats.has("channel")) {
-                    arrivals.computeIfAbsent(ats.get("channel").asText() + "|" + ats.get("sku").asText(),
-                            k -> new ConcurrentLinkedQueue<>()).add(new long[] {now, ats.get("available").asLong()});
-                }
-            } catch (Exception ignored) {
-                // not a figure
-            }
-        });
+        stub.addMockServiceRequestListener((request, response) -> probe.received(request.getBodyAsString(), System.nanoTime()));
 
         List<String> report = new ArrayList<>();
         report.add(bareHttp(stub.port()));
@@ -102,7 +78,14 @@ class SyncLatencyBenchmark extends HubIntegrationTest {
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
             for (int rate : new int[] {100, 500, 1000}) {
-                report.add(run(producer, rate));
+                List<String> skus = new ArrayList<>();
+                for (int i = 0; i < SKUS; i++) {
+                    skus.add(TestData.sku(jdbc, "WH-NJ1", SyncLatencyProbe.START));
+                }
+                SyncLatencyProbe.Result r = probe.run(producer, CanonicalTopics.STOCK_EVENTS, skus, CHANNELS, rate,
+                        SECONDS_PER_RATE, Duration.ofSeconds(120));
+                report.add(r.line(CHANNELS.size()));
+                report.add(stages(skus, rate));
             }
         }
         System.out.println();
@@ -110,79 +93,6 @@ class SyncLatencyBenchmark extends HubIntegrationTest {
                 + SECONDS_PER_RATE + " s per rate)");
         report.forEach(System.out::println);
         System.out.println();
-    }
-
-    String run(KafkaProducer<String, String> producer, int rate) {
-        List<String> skus = new ArrayList<>();
-        for (int i = 0; i < SKUS; i++) {
-            skus.add(TestData.sku(jdbc, "WH-NJ1", START));
-        }
-        // warm up: one event per sku, until every channel has its first figure
-        for (String sku : skus) {
-            send(producer, sku);
-        }
-        await().atMost(Duration.ofSeconds(120)).until(() -> skus.stream().allMatch(s -> CHANNELS.stream()
-                .allMatch(c -> lowest(c, s) <= START - 1)));
-
-        int events = rate * SECONDS_PER_RATE;
-        long[] sentAt = new long[events];
-        int[] skuOf = new int[events];
-        int[] countOnSku = new int[SKUS];
-        int[] targetFigure = new int[events];
-        long start = System.nanoTime();
-        long interval = 1_000_000_000L / rate;
-        for (int i = 0; i < events; i++) {
-            long due = start + i * interval;
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            }
-            int s = i % SKUS;
-            skuOf[i] = s;
-            countOnSku[s]++;
-            targetFigure[i] = START - 1 - countOnSku[s];
-            sentAt[i] = System.nanoTime();
-            send(producer, skus.get(s));
-        }
-        double achieved = events / ((System.nanoTime() - start) / 1e9);
-        boolean complete = true;
-        try {
-            await().atMost(Duration.ofSeconds(120)).until(() -> {
-                for (int s = 0; s < SKUS; s++) {
-                    for (String c : CHANNELS) {
-                        if (lowest(c, skus.get(s)) > START - 1 - countOnSku[s]) {
-                            return false;
-                        }
-                    }
-                }
-                return true;
-            });
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            complete = false;
-        }
-        long[] latency = new long[events];
-        int measured = 0;
-        for (int i = 0; i < events; i++) {
-            long last = 0;
-            boolean all = true;
-            for (String c : CHANNELS) {
-                long at = firstAtOrBelow(c, skus.get(skuOf[i]), targetFigure[i]);
-                if (at == 0) {
-                    all = false;
-                    break;
-                }
-                last = Math.max(last, at);
-            }
-            if (all) {
-                latency[measured++] = Math.max(0, last - sentAt[i]);
-            }
-        }
-        long[] l = Arrays.copyOf(latency, measured);
-        Arrays.sort(l);
-        System.out.println(stages(skus, rate));
-        return String.format("  %5d ev/s (achieved %6.0f): stock event -> last of %d channel callbacks  p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms  (%d/%d events%s)",
-                rate, achieved, CHANNELS.size(), ms(pct(l, 0.50)), ms(pct(l, 0.99)), ms(l.length == 0 ? 0 : l[l.length - 1]),
-                measured, events, complete ? "" : ", INCOMPLETE after 120 s");
     }
 
     /**
@@ -217,37 +127,6 @@ class SyncLatencyBenchmark extends HubIntegrationTest {
         return o == null ? Double.NaN : ((Number) o).doubleValue();
     }
 
-    static void send(KafkaProducer<String, String> producer, String sku) {
-        String json = "{\"eventId\":\"" + UUID.randomUUID() + "\",\"type\":\"ADJUSTMENT\",\"nodeId\":\"WH-NJ1\",\"sku\":\"" + sku
-                + "\",\"quantity\":-1,\"reason\":\"bench:" + System.currentTimeMillis() + "\",\"source\":\"bench\"}";
-        producer.send(new ProducerRecord<>(CanonicalTopics.STOCK_EVENTS, sku, json));
-    }
-
-    static long lowest(String channel, String sku) {
-        ConcurrentLinkedQueue<long[]> q = arrivals.get(channel + "|" + sku);
-        long min = Long.MAX_VALUE;
-        if (q != null) {
-            for (long[] a : q) {
-                min = Math.min(min, a[1]);
-            }
-        }
-        return min;
-    }
-
-    /** When the channel first received a figure at or below {@code figure} for the sku (0 = never). */
-    static long firstAtOrBelow(String channel, String sku, long figure) {
-        ConcurrentLinkedQueue<long[]> q = arrivals.get(channel + "|" + sku);
-        if (q == null) {
-            return 0;
-        }
-        for (long[] a : q) {
-            if (a[1] <= figure) {
-                return a[0];
-            }
-        }
-        return 0;
-    }
-
     String bareHttp(int port) throws Exception {
         HttpClient client = HttpClient.newHttpClient();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/web/callbacks"))
@@ -268,13 +147,10 @@ class SyncLatencyBenchmark extends HubIntegrationTest {
     }
 
     static long pct(long[] sorted, double p) {
-        if (sorted.length == 0) {
-            return 0;
-        }
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+        return SyncLatencyProbe.pct(sorted, p);
     }
 
     static double ms(long nanos) {
-        return nanos / 1e6;
+        return SyncLatencyProbe.ms(nanos);
     }
 }

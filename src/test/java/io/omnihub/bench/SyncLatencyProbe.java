@@ -1,0 +1,183 @@
+package io.omnihub.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The measurement behind both sync latency benchmarks (in-JVM {@link SyncLatencyBenchmark} and the harness's
+ * {@link SyncLatencyFigure}): stock events go to Kafka at a fixed rate, every figure a channel receives is
+ * recorded with its arrival time, and each event's latency is the time until the LAST of the channels received a
+ * figure that reflects it.
+ * <p>
+ * Every event is a -1 ADJUSTMENT at WH-NJ1 on one of the run's skus, each starting at {@link #START} units with no
+ * buffers on the channels, so a figure tells exactly how many of the sku's events it reflects. A figure superseded
+ * by a newer one is never sent; the events it would have carried count until the newer figure arrives (that is the
+ * latency a channel sees).
+ */
+final class SyncLatencyProbe {
+
+    static final int START = 1_000_000;
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** channel|sku -> arrivals (nanoTime, figure), in arrival order. */
+    private final Map<String, ConcurrentLinkedQueue<long[]>> arrivals = new ConcurrentHashMap<>();
+
+    /** One rate's outcome. */
+    record Result(int rate, double achieved, long p50, long p99, long max, int measured, int events, boolean complete) {
+
+        String line(int channels) {
+            return String.format(Locale.ROOT, "  %5d ev/s (achieved %6.0f): stock event -> last of %d channel callbacks  p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms  (%d/%d events%s)",
+                    rate, achieved, channels, ms(p50), ms(p99), ms(max), measured, events, complete ? "" : ", INCOMPLETE");
+        }
+    }
+
+    /** Records a request body a channel stub received, if it carries a figure (a webhook's data, or the figure itself). */
+    void received(String body, long nanoTime) {
+        try {
+            JsonNode json = MAPPER.readTree(body);
+            JsonNode ats = json.has("data") ? json.get("data") : json;
+            if (ats.has("available") && ats.has("channel") && ats.has("sku")) {
+                arrivals.computeIfAbsent(ats.get("channel").asText() + "|" + ats.get("sku").asText(),
+                        k -> new ConcurrentLinkedQueue<>()).add(new long[] {nanoTime, ats.get("available").asLong()});
+            }
+        } catch (Exception notAFigure) {
+            // an order status or anything else: not measured
+        }
+    }
+
+    void clear() {
+        arrivals.clear();
+    }
+
+    /**
+     * Warms the skus up (one event each, until every channel has its first figure), then sends {@code rate} events
+     * per second for {@code seconds}, round robin over the skus, and waits up to {@code drain} for every channel to
+     * catch up.
+     */
+    Result run(KafkaProducer<String, String> producer, String topic, List<String> skus, List<String> channels, int rate,
+               int seconds, Duration drain) {
+        for (String sku : skus) {
+            send(producer, topic, sku);
+        }
+        await(drain, () -> skus.stream().allMatch(s -> channels.stream().allMatch(c -> lowest(c, s) <= START - 1)));
+
+        int events = rate * seconds;
+        long[] sentAt = new long[events];
+        int[] skuOf = new int[events];
+        int[] countOnSku = new int[skus.size()];
+        int[] targetFigure = new int[events];
+        long start = System.nanoTime();
+        long interval = 1_000_000_000L / rate;
+        for (int i = 0; i < events; i++) {
+            long wait = start + i * interval - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            int s = i % skus.size();
+            skuOf[i] = s;
+            countOnSku[s]++;
+            // one warm-up event, then this one and the ones before it on the sku
+            targetFigure[i] = START - 1 - countOnSku[s];
+            sentAt[i] = System.nanoTime();
+            send(producer, topic, skus.get(s));
+        }
+        double achieved = events / ((System.nanoTime() - start) / 1e9);
+        boolean complete = await(drain, () -> {
+            for (int s = 0; s < skus.size(); s++) {
+                for (String c : channels) {
+                    if (lowest(c, skus.get(s)) > START - 1 - countOnSku[s]) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        });
+        long[] latency = new long[events];
+        int measured = 0;
+        for (int i = 0; i < events; i++) {
+            long last = 0;
+            boolean all = true;
+            for (String c : channels) {
+                long at = firstAtOrBelow(c, skus.get(skuOf[i]), targetFigure[i]);
+                if (at == 0) {
+                    all = false;
+                    break;
+                }
+                last = Math.max(last, at);
+            }
+            if (all) {
+                latency[measured++] = Math.max(0, last - sentAt[i]);
+            }
+        }
+        long[] l = Arrays.copyOf(latency, measured);
+        Arrays.sort(l);
+        return new Result(rate, achieved, pct(l, 0.50), pct(l, 0.99), l.length == 0 ? 0 : l[l.length - 1], measured, events, complete);
+    }
+
+    static void send(KafkaProducer<String, String> producer, String topic, String sku) {
+        String json = "{\"eventId\":\"" + UUID.randomUUID() + "\",\"type\":\"ADJUSTMENT\",\"nodeId\":\"WH-NJ1\",\"sku\":\"" + sku
+                + "\",\"quantity\":-1,\"reason\":\"bench:" + System.currentTimeMillis() + "\",\"source\":\"bench\"}";
+        producer.send(new ProducerRecord<>(topic, sku, json));
+    }
+
+    /** Polls {@code done} every 10 ms until it holds or {@code timeout} passes; whether it held. */
+    static boolean await(Duration timeout, BooleanSupplier done) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            LockSupport.parkNanos(10_000_000L);
+        }
+        return true;
+    }
+
+    long lowest(String channel, String sku) {
+        ConcurrentLinkedQueue<long[]> q = arrivals.get(channel + "|" + sku);
+        long min = Long.MAX_VALUE;
+        if (q != null) {
+            for (long[] a : q) {
+                min = Math.min(min, a[1]);
+            }
+        }
+        return min;
+    }
+
+    /** When the channel first received a figure at or below {@code figure} for the sku (0 = never). */
+    long firstAtOrBelow(String channel, String sku, long figure) {
+        ConcurrentLinkedQueue<long[]> q = arrivals.get(channel + "|" + sku);
+        if (q == null) {
+            return 0;
+        }
+        for (long[] a : q) {
+            if (a[1] <= figure) {
+                return a[0];
+            }
+        }
+        return 0;
+    }
+
+    static long pct(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+    }
+
+    static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+}
