@@ -40,8 +40,9 @@ public final class DecisionNarrator {
     }
 
     /**
-     * The decision in sentences; an empty list for null or empty JSON. Kinds: summary, chosen, outcome, rule,
-     * policy, split, kept, dropped, info.
+     * The decision in sentences; an empty list for null or empty JSON. Kinds of a router decision: summary, ships
+     * (what a chosen node ships), outcome, rule, policy, split, then one per candidate: chosen, kept or dropped;
+     * other shapes also use info.
      */
     public static List<Sentence> narrate(JsonNode decision) {
         List<Sentence> out = new ArrayList<>();
@@ -125,7 +126,7 @@ public final class DecisionNarrator {
             if (rule != null) {
                 rules.add(rule);
             }
-            out.add(new Sentence("chosen", node + (type == null ? "" : " (" + nodeType(type) + ")") + " ships "
+            out.add(new Sentence("ships", node + (type == null ? "" : " (" + nodeType(type) + ")") + " ships "
                     + (lines.isEmpty() ? "its part" : String.join("; ", lines))
                     + (rule == null ? "" : ", under rule \"" + rule + "\"") + "."));
         }

@@ -47,7 +47,7 @@ class DecisionNarratorTest {
                 "ST-LIC (store, rule \"stores within 10 miles\") was dropped: 14.2 miles away, beyond the 10-mile radius.",
                 "DS-ACME (drop-ship partner, rule \"drop-ship fallback\") was dropped: no stock to promise: SKU-1001 0 of 2.");
         assertThat(s).extracting(DecisionNarrator.Sentence::kind)
-                .containsExactly("summary", "chosen", "rule", "policy", "chosen", "kept", "dropped", "dropped");
+                .containsExactly("summary", "ships", "rule", "policy", "chosen", "kept", "dropped", "dropped");
         assertThat(s).extracting(DecisionNarrator.Sentence::text).noneMatch(t -> t.contains("{") || t.contains("allocations"));
     }
 
