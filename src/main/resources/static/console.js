@@ -1,4 +1,5 @@
-/* omnihub operator console: plain JavaScript, no build. Views: overview, inventory, orders (+ detail), failures. */
+/* omnihub operator console: plain JavaScript, no build, nothing loaded from elsewhere (works offline). Views: overview,
+   inventory, orders (+ detail), routing (simulations + report, pilot comparison, node audit), failures; node audit alert banner. */
 (function () {
   'use strict';
 
@@ -26,7 +27,7 @@
   function pill(text, kind) { return `<span class="pill ${kind || ''}">${esc(text)}</span>`; }
   function statusPill(s) {
     const kind = { ROUTED: 'ok', SHIPPED: 'ok', DELIVERED: 'ok', Started: 'ok', UP: 'ok', DONE: 'ok', REPLAYED: 'ok',
-      RECEIVED: 'accent', PENDING: 'accent', RUNNING: 'accent',
+      RECEIVED: 'accent', PENDING: 'accent', RUNNING: 'accent', REPLACED: 'accent',
       UNFULFILLABLE: 'warn', Suspended: 'warn', Stopped: 'warn', SUPERSEDED: 'warn', UNKNOWN: 'warn',
       REJECTED: 'bad', CANCELLED: 'bad', DEAD: 'bad', DOWN: 'bad', FAILED: 'bad', FAILED_AGAIN: 'bad' }[s];
     return pill(s, kind);
@@ -65,12 +66,14 @@
   function route() {
     const hash = (location.hash || '#overview').slice(1);
     const [view, ...rest] = hash.split('/');
-    state.view = ['overview', 'inventory', 'orders', 'failures'].includes(view) ? view : 'overview';
+    state.view = ['overview', 'inventory', 'orders', 'routing', 'failures'].includes(view) ? view : 'overview';
     state.param = rest.length ? decodeURIComponent(rest.join('/')) : null;
     document.querySelectorAll('.nav a').forEach(a => a.classList.toggle('active', a.id === 'nav-' + state.view));
     clearInterval(state.timer);
     render();
     if (state.view === 'overview') state.timer = setInterval(() => render(true), 5000);
+    if (state.view === 'routing') state.timer = setInterval(() => render(true), 2000);
+    checkAudit();
   }
 
   async function render(quiet) {
@@ -80,6 +83,8 @@
       else if (state.view === 'inventory') await renderInventory(view, quiet);
       else if (state.view === 'orders' && state.param) await renderOrder(view, state.param);
       else if (state.view === 'orders') await renderOrders(view, quiet);
+      else if (state.view === 'routing' && state.param) await renderSimulation(view, state.param, quiet);
+      else if (state.view === 'routing') await renderRouting(view, quiet);
       else if (state.view === 'failures') await renderFailures(view);
     } catch (e) {
       if (!quiet) view.innerHTML = `<div class="panel error-text">Could not load: ${esc(e.message)}</div>`;
@@ -308,7 +313,7 @@
         </div>
         <div>
           <div class="panel" id="decision"><h2>Routing decision</h2>
-            ${o.decision ? `<ul class="sentences" id="decision-sentences">${sentences.map(s => `<li class="${esc(s.kind)}">${esc(s.text)}</li>`).join('')}</ul>
+            ${o.decision ? `<ul class="sentences" id="decision-sentences">${decisionItems(sentences)}</ul>
               <details><summary>decision as recorded (JSON)</summary><pre class="payload">${esc(JSON.stringify(o.decision, null, 2))}</pre></details>`
               : '<p class="subtle" id="no-decision">Not routed yet: the decision appears here once the router has chosen nodes.</p>'}
           </div>
@@ -335,6 +340,223 @@
     });
   }
 
+  /* the decision in sentences: the summary, nodes, rule and policy first, then one line per candidate considered */
+  function decisionItems(sentences) {
+    const router = sentences.some(x => x.kind === 'summary');
+    let headed = false;
+    return sentences.map(x => {
+      let head = '';
+      if (router && !headed && ['chosen', 'kept', 'dropped'].includes(x.kind)) {
+        headed = true;
+        head = '<li class="sentences-head" id="candidates-head">Candidates considered</li>';
+      }
+      return `${head}<li class="${esc(x.kind)}">${esc(x.text)}</li>`;
+    }).join('');
+  }
+
+  /* ---------- routing: simulations, pilot comparison, node audit ---------- */
+  const pct = v => v === null || v === undefined ? '–' : (Math.round(v * 1000) / 10) + '%';
+  const num = (v, d) => v === null || v === undefined ? '–' : String(parseFloat((+v).toFixed(d === undefined ? 2 : d)));
+  function typeName(t) { return { WAREHOUSE: 'warehouse', STORE: 'store', DROPSHIP: 'drop-ship', UNKNOWN: 'unknown' }[t] || String(t).toLowerCase(); }
+
+  async function renderRouting(view, quiet) {
+    const [sims, policies, comparison, audit] = await Promise.all([api('/api/routing/simulations?limit=30'),
+      api('/api/routing/policies'), api('/api/routing/pilot/comparison'), api('/api/routing/audit')]);
+    if (state.view !== 'routing' || state.param) return;
+    if (quiet && $('#simulations-panel')) {
+      // a poll: only the simulations' progress moves
+      $('#simulations-panel').innerHTML = simulationsTable(sims);
+      bindSimulationRows();
+      return;
+    }
+    const inForce = policies.inForce;
+    const versions = policies.versions || [];
+    const op = state.me.canOperate;
+    view.innerHTML = `<h1>Routing</h1>
+      <div class="panel"><h2>Policy in force: version ${inForce.version}
+        ${inForce.pilot ? pill('pilot: version ' + inForce.pilot.version, 'accent') : ''}</h2>
+        <p class="subtle">${inForce.windowed ? 'A scheduled window is in force (version ' + inForce.windowed + '); ' : ''}active version ${esc(inForce.activated)}.
+        ${inForce.pilot ? `The pilot decides ${[inForce.pilot.percent !== null ? inForce.pilot.percent + '% of orders' : 'every order',
+          inForce.pilot.channel ? 'of channel ' + esc(inForce.pilot.channel) : '', inForce.pilot.region ? 'shipping to ' + esc(inForce.pilot.region) : ''].filter(Boolean).join(' ')}.` : 'No pilot is running.'}</p></div>
+      <div class="panel" id="pilot-comparison"><h2>Pilot vs active policy <span class="subtle">same period, from the recorded decisions</span></h2>
+        ${pilotComparison(comparison)}</div>
+      <div class="panel"><h2>What-if simulations <span class="subtle">a policy replayed on past orders; nothing live is touched</span></h2>
+        <form id="simulation-form" class="form-row">
+          <label>Candidate policy<select id="sim-version">${versions.slice().reverse().map(v => `<option value="${v.version}">version ${v.version}${v.comment ? ' · ' + esc(v.comment) : ''}</option>`).join('')}</select></label>
+          <label>Past orders of the last<select id="sim-hours"><option value="1">hour</option><option value="24" selected>24 hours</option><option value="168">7 days</option><option value="720">30 days</option></select></label>
+          <label>Channel<input id="sim-channel" placeholder="any" size="10"></label>
+          <button class="btn btn-primary" id="start-simulation" type="submit" ${op ? '' : 'disabled title="only an operator may start a simulation"'}>Simulate</button>
+        </form>
+        <div id="simulations-panel" style="margin-top:14px">${simulationsTable(sims)}</div></div>
+      <div class="panel" id="node-audit"><h2>Node audit <span class="subtle">last 24 hours; thresholds: rejection rate ${pct(audit.thresholds.maxRejectionRate)}
+        (from ${audit.thresholds.minOrders} orders), p95 time to ship ${audit.thresholds.maxP95HoursToShip} h</span></h2>${auditTable(audit)}</div>`;
+    bindSimulationRows();
+    $('#simulation-form').addEventListener('submit', async e => {
+      e.preventDefault();
+      const to = new Date(), from = new Date(to.getTime() - (+$('#sim-hours').value) * 3600 * 1000);
+      const body = { version: +$('#sim-version').value, from: from.toISOString(), to: to.toISOString() };
+      if ($('#sim-channel').value.trim()) body.channel = $('#sim-channel').value.trim();
+      try {
+        const r = await api('/api/routing/simulations', { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+        toast(`Simulation ${r.id} started`);
+        location.hash = '#routing/' + encodeURIComponent(r.id);
+      } catch (err) { toast(err.message, true); }
+    });
+  }
+
+  function simulationsTable(sims) {
+    if (!sims.length) return '<p class="subtle" id="no-simulations">No simulation yet.</p>';
+    return `<table id="simulations"><thead><tr><th>Simulation</th><th>Status</th><th>Progress</th><th>Candidate</th><th>Window</th>
+      <th class="num">Orders</th><th class="num">Changed</th><th>Started</th></tr></thead><tbody>
+      ${sims.map(x => { const r = x.request || {}; const p = x.total ? Math.round(100 * x.done / x.total) : (x.status === 'DONE' ? 100 : 0);
+        return `<tr class="clickable" data-simulation-id="${esc(x.id)}"><td><strong>${esc(x.id)}</strong><div class="subtle">by ${esc(x.author)}</div></td>
+        <td>${statusPill(x.status)}${x.error ? `<div class="error-text">${esc(x.error)}</div>` : ''}</td>
+        <td><div class="progress"><div style="width:${p}%"></div></div><div class="subtle">${x.done} of ${x.total} orders</div></td>
+        <td>${r.version ? 'version ' + r.version : 'a document'}${r.channel ? ' · ' + esc(r.channel) : ''}${r.region ? ' · ' + esc(r.region) : ''}</td>
+        <td class="subtle">${fmtTime(r.from)} – ${fmtTime(r.to)}</td><td class="num">${x.orders === null ? '' : x.orders}</td>
+        <td class="num">${x.changedCount === null ? '' : x.changedCount}</td><td class="subtle">${ago(x.createdAt)}</td></tr>`; }).join('')}</tbody></table>`;
+  }
+  function bindSimulationRows() {
+    document.querySelectorAll('#simulations tr[data-simulation-id]').forEach(tr => tr.addEventListener('click',
+      () => { location.hash = '#routing/' + encodeURIComponent(tr.dataset.simulationId); }));
+  }
+
+  /* rows of a side-by-side table: [label, left, right, lowerIsBetter] */
+  function figureRows(a, b) {
+    const types = [...new Set([...Object.keys(a.ordersPerNodeType || {}), ...Object.keys(b.ordersPerNodeType || {})])].sort();
+    const nodes = [...new Set([...Object.keys(a.ordersPerNode || {}), ...Object.keys(b.ordersPerNode || {})])].sort();
+    const rows = [
+      ['Orders', a.orders, b.orders, null, v => v],
+      ['Routed', a.routed, b.routed, false, v => v],
+      ['Unfulfillable', a.unfulfillable, b.unfulfillable, true, v => v],
+      ['Split rate', a.splitRate, b.splitRate, true, pct],
+      ['Shipments per order', a.shipmentsPerOrder, b.shipmentsPerOrder, true, v => num(v)],
+      ['Average distance', a.avgDistanceMiles, b.avgDistanceMiles, true, v => v === null || v === undefined ? '–' : num(v, 1) + ' mi'],
+      ['95th percentile distance', a.p95DistanceMiles, b.p95DistanceMiles, true, v => v === null || v === undefined ? '–' : num(v, 1) + ' mi'],
+      ['Cost per order', a.costPerOrder, b.costPerOrder, true, v => v === null || v === undefined ? '–' : '$' + (+v).toFixed(2)]];
+    if (a.overDailyCap !== undefined || b.overDailyCap !== undefined) rows.push(['Orders over a store\'s daily cap', a.overDailyCap, b.overDailyCap, true, v => v]);
+    rows.push(['section', 'Shipments by node type']);
+    types.forEach(t => rows.push([typeName(t), (a.ordersPerNodeType || {})[t] || 0, (b.ordersPerNodeType || {})[t] || 0, null, v => v, 'type-' + t]));
+    rows.push(['section', 'Shipments by node']);
+    nodes.forEach(n => rows.push([n, (a.ordersPerNode || {})[n] || 0, (b.ordersPerNode || {})[n] || 0, null, v => v, 'node-' + n]));
+    return rows;
+  }
+  function compareTable(id, a, b, left, right) {
+    return `<table class="compare" id="${id}"><thead><tr><th></th><th class="num">${esc(left)}</th><th class="num">${esc(right)}</th><th class="num">Difference</th></tr></thead><tbody>
+      ${figureRows(a, b).map(([label, x, y, lower, f, key]) => {
+        if (label === 'section') return `<tr class="section"><td colspan="4">${esc(x)}</td></tr>`;
+        // no difference against a side that decided no order
+        const both = typeof x === 'number' && typeof y === 'number' && a.orders > 0 && b.orders > 0;
+        const d = both ? y - x : null;
+        const cls = d && lower !== null ? ((d > 0) === lower ? 'up' : 'down') : '';
+        const shown = d === null || d === 0 ? '' : (d > 0 ? '+' : '−') + f(Math.abs(d));
+        return `<tr data-metric="${esc(key || label)}"><td>${esc(label)}</td><td class="num">${f(x)}</td><td class="num">${f(y)}</td><td class="num delta ${cls}">${shown}</td></tr>`;
+      }).join('')}</tbody></table>`;
+  }
+
+  function pilotComparison(c) {
+    const p = c.pilot, a = c.active;
+    const scope = [c.channel ? 'channel ' + c.channel : '', c.region ? 'ship-to region ' + c.region : ''].filter(Boolean).join(', ') || 'every order';
+    const head = `<p class="subtle">${fmtTime(c.from)} – ${fmtTime(c.to)} · ${esc(scope)}${c.pilotVersion ? ' · pilot version ' + c.pilotVersion : ''}</p>`;
+    if (!p.orders && !a.orders) return head + '<p class="subtle" id="no-comparison">No routed orders in this period yet.</p>';
+    const versions = f => Object.entries(f.policyVersions || {}).map(([v, n]) => `v${esc(v)}: ${n}`).join(', ') || '–';
+    return head + (p.orders ? '' : '<p class="subtle" id="pilot-empty">The pilot decided no order in this period: only the active policy\'s figures are shown.</p>') +
+      compareTable('pilot-table', a, p, 'Active policy', 'Pilot') +
+      `<p class="subtle">Decided by: active ${versions(a)}; pilot ${versions(p)}. Unfulfillable rate: active ${pct(a.unfulfillableRate)}, pilot ${pct(p.unfulfillableRate)}.</p>`;
+  }
+
+  function auditTable(audit) {
+    return `<table id="audit-table"><thead><tr><th>Node</th><th class="num">Routed</th><th class="num">Rejections</th><th class="num">Rejection rate</th>
+      <th class="num">Hours to ship p50 / p95</th><th class="num">Days at cap</th><th class="num">Cost per order</th><th></th></tr></thead><tbody>
+      ${audit.nodes.map(n => `<tr data-node-id="${esc(n.nodeId)}"><td><strong>${esc(n.nodeId)}</strong> <span class="subtle">${typeName(n.type)}</span>${n.paused ? ' ' + pill('paused', 'warn') : ''}</td>
+        <td class="num">${n.ordersRouted}</td><td class="num" title="${esc(Object.entries(n.rejectionsByReason).map(([k, v]) => k + ': ' + v).join(', '))}">${n.rejections}</td>
+        <td class="num">${pct(n.rejectionRate)}</td><td class="num">${num(n.hoursToShipP50, 1)} / ${num(n.hoursToShipP95, 1)}</td>
+        <td class="num">${n.daysAtCap}</td><td class="num">$${(+n.costPerOrder).toFixed(2)}</td>
+        <td>${n.alerts.map(k => pill(k.replace(/_/g, ' ').toLowerCase(), 'bad')).join(' ')}</td></tr>`).join('')}</tbody></table>`;
+  }
+
+  async function renderSimulation(view, id, quiet) {
+    const s = await api('/api/routing/simulations/' + encodeURIComponent(id));
+    if (state.view !== 'routing' || state.param !== id) return;
+    if (quiet && s.status !== 'RUNNING' && $('#simulation-detail') && $('#simulation-detail').dataset.status === s.status) return;
+    const r = s.request || {};
+    const p = s.total ? Math.round(100 * s.done / s.total) : (s.status === 'DONE' ? 100 : 0);
+    const rep = s.report;
+    view.innerHTML = `<div class="toolbar"><a href="#routing" id="back-to-routing">← Routing</a><div class="spacer"></div>
+      ${s.status === 'RUNNING' ? `<button id="cancel-simulation" class="btn btn-small" ${state.me.canOperate ? '' : 'disabled'}>Cancel</button>` : ''}</div>
+      <div id="simulation-detail" data-simulation-id="${esc(s.id)}" data-status="${esc(s.status)}">
+      <h1>Simulation ${esc(s.id)} ${statusPill(s.status)}</h1>
+      <div class="panel"><dl class="dl"><dt>Candidate</dt><dd>${r.version ? 'policy version ' + r.version : 'a policy document'}${rep ? ' (decisions name it “' + esc(rep.policyVersion) + '”)' : ''}</dd>
+        <dt>Past orders</dt><dd>${fmtTime(r.from)} – ${fmtTime(r.to)}${r.channel ? ' · channel ' + esc(r.channel) : ''}${r.region ? ' · region ' + esc(r.region) : ''}</dd>
+        <dt>Progress</dt><dd><div class="progress" style="max-width:320px"><div style="width:${p}%"></div></div>
+          <span class="subtle" id="simulation-progress">${s.done} of ${s.total} orders</span></dd>
+        <dt>Started</dt><dd>${fmtTime(s.createdAt)} by ${esc(s.author)}${s.finishedAt ? ' · finished ' + fmtTime(s.finishedAt) : ''}</dd></dl>
+        ${s.error ? `<p class="error-text">${esc(s.error)}</p>` : ''}</div>
+      ${rep ? `<div class="grid grid-2">
+        <div class="panel"><h2>Actual vs simulated <span class="subtle">${rep.orders} orders</span></h2>${compareTable('simulation-table', rep.actual, rep.simulated, 'Actual', 'Simulated')}</div>
+        <div class="panel chart bars" id="simulation-chart"><h2>Shipments by node <span class="subtle">actual vs simulated</span></h2>${comparisonChart(rep.actual, rep.simulated)}</div></div>
+        <div class="panel"><h2>Orders whose node changed <span class="subtle">${rep.changedCount} in all${rep.changedCount > rep.changed.length ? ', the first ' + rep.changed.length + ' listed' : ''}</span></h2>
+        ${changedTable(rep.changed)}</div>` : ''}</div>`;
+    const cancel = $('#cancel-simulation');
+    if (cancel) cancel.addEventListener('click', async () => {
+      try { await api('/api/routing/simulations/' + encodeURIComponent(id), { method: 'DELETE' }); toast('Simulation cancelled'); } catch (e) { toast(e.message, true); }
+      render(true);
+    });
+  }
+
+  function changedTable(changed) {
+    if (!changed.length) return '<p class="subtle" id="no-changes">Every order would go where it went.</p>';
+    const side = (outcome, nodes, summary) => `${statusPill(outcome)} <strong>${esc((nodes || []).join(', ') || 'no node')}</strong><div class="subtle">${esc(summary)}</div>`;
+    return `<table id="changed-orders"><thead><tr><th>Order</th><th>Actual</th><th>Simulated</th></tr></thead><tbody>
+      ${changed.map(c => `<tr data-order-id="${esc(c.orderId)}"><td><a href="#orders/${encodeURIComponent(c.orderId)}">${esc(c.orderId)}</a>
+        <div class="subtle">${fmtTime(c.receivedAt)}</div></td><td>${side(c.actualOutcome, c.actualNodes, c.actualSummary)}</td>
+        <td>${side(c.simulatedOutcome, c.simulatedNodes, c.simulatedSummary)}</td></tr>`).join('')}</tbody></table>`;
+  }
+
+  /* grouped horizontal bars, hand-drawn SVG: per node type then per node, actual and simulated */
+  function comparisonChart(a, b) {
+    const groups = [];
+    const keys = (x, y) => [...new Set([...Object.keys(x || {}), ...Object.keys(y || {})])].sort();
+    keys(a.ordersPerNodeType, b.ordersPerNodeType).forEach(t => groups.push([typeName(t) + ' (all)', (a.ordersPerNodeType || {})[t] || 0, (b.ordersPerNodeType || {})[t] || 0]));
+    keys(a.ordersPerNode, b.ordersPerNode).forEach(n => groups.push([n, (a.ordersPerNode || {})[n] || 0, (b.ordersPerNode || {})[n] || 0]));
+    groups.push(['unfulfillable', a.unfulfillable || 0, b.unfulfillable || 0]);
+    const max = Math.max(1, ...groups.map(g => Math.max(g[1], g[2])));
+    const rowH = 30, left = 130, width = 600, barW = width - left - 50, h = groups.length * rowH + 10;
+    let svg = '';
+    groups.forEach(([label, x, y], i) => {
+      const top = 5 + i * rowH;
+      svg += `<text x="${left - 8}" y="${top + 17}" text-anchor="end" font-size="11" fill="#1c2430">${esc(label)}</text>`;
+      svg += `<rect class="bar-actual" x="${left}" y="${top + 3}" width="${barW * x / max}" height="11" fill="#5b6b82"><title>actual: ${x}</title></rect>`;
+      svg += `<text x="${left + barW * x / max + 4}" y="${top + 12}" font-size="10" fill="#6b7685">${x}</text>`;
+      svg += `<rect class="bar-simulated" x="${left}" y="${top + 15}" width="${barW * y / max}" height="11" fill="#2f7dd3"><title>simulated: ${y}</title></rect>`;
+      svg += `<text x="${left + barW * y / max + 4}" y="${top + 24}" font-size="10" fill="#6b7685">${y}</text>`;
+    });
+    return `<svg viewBox="0 0 ${width} ${h}" width="100%" role="img" aria-label="shipments by node, actual and simulated">
+      <line x1="${left}" x2="${left}" y1="0" y2="${h}" stroke="#e3e7ee"/>${svg}</svg>
+      <div class="legend"><span><i style="background:#5b6b82"></i>actual</span><span><i style="background:#2f7dd3"></i>simulated</span></div>`;
+  }
+
+  /* ---------- node audit alert banner (every page) ---------- */
+  let auditAt = 0;
+  async function checkAudit(force) {
+    if (!force && Date.now() - auditAt < 3000) return;
+    auditAt = Date.now();
+    let audit;
+    try { audit = await api('/api/routing/audit'); } catch (e) { return; }
+    const th = audit.thresholds;
+    const items = [];
+    audit.nodes.forEach(n => n.alerts.forEach(kind => {
+      const reasons = Object.entries(n.rejectionsByReason || {}).map(([k, v]) => `${v} ${k.replace(/_/g, ' ').toLowerCase()}`).join(', ');
+      const text = kind === 'REJECTION_RATE'
+        ? `<strong>${esc(n.nodeId)}</strong> keeps rejecting orders: rejection rate ${pct(n.rejectionRate)} (${n.rejections} rejected${reasons ? ': ' + esc(reasons) : ''}, ${n.ordersRouted} routed) is past the threshold of ${pct(th.maxRejectionRate)}. Check its counts or its staffing.`
+        : `<strong>${esc(n.nodeId)}</strong> is slow to ship: 95% of its orders shipped within ${num(n.hoursToShipP95, 1)} h of routing, past the threshold of ${th.maxP95HoursToShip} h. Check its staffing.`;
+      items.push(`<div class="alert-item" data-node-id="${esc(n.nodeId)}" data-alert="${esc(kind)}">⚠ ${text}</div>`);
+    }));
+    const banner = $('#alert-banner');
+    banner.innerHTML = items.join('') + (items.length ? '<div class="subtle"><a href="#routing">node audit</a></div>' : '');
+    banner.hidden = !items.length;
+  }
+
   /* ---------- failures ---------- */
   async function renderFailures(view) {
     const f = await api('/api/console/failures');
@@ -359,9 +581,26 @@
           <details><summary>payload</summary><pre class="payload">${esc(pretty(d.payload))}</pre></details></td>
         <td><button class="btn btn-primary btn-small replay-delivery" data-id="${d.id}" ${dis}>Replay</button></td></tr>`).join('')
         : '<tr><td colspan="7" class="empty" id="no-dead-deliveries">No failed deliveries.</td></tr>'}</tbody></table></div>
+      <div class="panel"><h2>Replayed deliveries <span class="subtle">what each replay sent, and its status now</span></h2>
+      ${replayedTable(f.replayedDeliveries || [])}</div>
       ${op ? '' : '<p class="subtle">You are signed in read-only: replay needs the operator role.</p>'}`;
+    // follow a replayed delivery until the channel has it (or it fails again)
+    if ((f.replayedDeliveries || []).some(r => r.status === 'PENDING')) {
+      setTimeout(() => { if (state.view === 'failures') render(true); }, 1000);
+    }
     view.querySelectorAll('.replay-dead-letter').forEach(b => b.addEventListener('click', () => replay(b, 'dead-letters')));
     view.querySelectorAll('.replay-delivery').forEach(b => b.addEventListener('click', () => replay(b, 'deliveries')));
+  }
+
+  function replayedTable(rows) {
+    if (!rows.length) return '<p class="subtle" id="no-replayed-deliveries">No delivery replayed yet.</p>';
+    return `<table id="replayed-deliveries"><thead><tr><th>#</th><th>Replayed</th><th>Channel</th><th>Kind</th><th>Key</th><th>Replay</th>
+      <th>Sent</th><th>Status now</th></tr></thead><tbody>
+      ${rows.map(r => `<tr data-replayed-delivery-id="${r.id}" data-status="${esc(r.status)}"><td>${r.id}</td><td class="subtle">${fmtTime(r.at)} by ${esc(r.by)}</td>
+        <td>${esc(r.channel)}</td><td>${esc(r.kind)}</td><td class="mono">${esc(r.key)}</td><td>${statusPill(r.outcome)}</td>
+        <td>${r.sentId === r.id ? 'this one' : r.outcome === 'SUPERSEDED' ? 'nothing (newer figure #' + r.sentId + ')' : 'newest figure #' + r.sentId}</td>
+        <td>${statusPill(r.status)} ${r.deliveredAt ? `<span class="subtle">${fmtTime(r.deliveredAt)}</span>` : ''}
+          ${r.lastError && r.status !== 'DELIVERED' ? `<div class="error-text">${esc(r.lastError)}</div>` : ''}</td></tr>`).join('')}</tbody></table>`;
   }
 
   function pretty(text) {
@@ -422,6 +661,7 @@
     window.addEventListener('hashchange', route);
     route();
     connectEvents();
+    setInterval(() => checkAudit(true), 60000);
   }
   start().catch(e => { $('#view').innerHTML = `<div class="panel error-text">${esc(e.message)}</div>`; });
 })();

@@ -127,7 +127,7 @@ public class ConsoleApi {
     }
 
     @PostMapping("/deliveries/{id}/replay")
-    @Operation(summary = "Hand a dead delivery back to the dispatcher: PENDING, attempts 0, due now (OPERATOR)")
+    @Operation(summary = "Replay a dead delivery as POST /api/deliveries/{id}/replay does: sent again, or for a stale figure the newest one of its channel and sku (OPERATOR)")
     public Replays.Result replayDelivery(@PathVariable long id, Authentication auth) {
         return replays.replayDelivery(id, auth.getName());
     }

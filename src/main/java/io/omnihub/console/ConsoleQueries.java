@@ -204,7 +204,7 @@ public class ConsoleQueries {
         return o;
     }
 
-    /** Open dead letters (and the latest replayed ones) and dead deliveries. */
+    /** Open dead letters (and the latest replayed ones), dead deliveries, and the latest delivery replays with their status now. */
     public Map<String, Object> failures(boolean includeReplayed) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("deadLetters", jdbc.queryForList("""
@@ -217,6 +217,21 @@ public class ConsoleQueries {
                 select id, channel, kind, dedupe_key as "key", payload::text as payload, attempts,
                        last_error as "lastError", created_at as "createdAt", next_attempt_at as "lastAttemptAt"
                 from delivery where status = 'DEAD' order by created_at desc, id desc limit 200""", Map.of()));
+        // the latest delivery replays and how they went since: the row sent (the replayed one, or for a stale figure
+        // the newest of its channel and sku) with its current status
+        f.put("replayedDeliveries", jdbc.queryForList("""
+                select a.id as "actionId", a.at, a.username as "by", cast(a.target as bigint) as id, a.outcome,
+                       d.channel, d.kind, d.dedupe_key as "key", s.id as "sentId", s.status, s.attempts,
+                       s.delivered_at as "deliveredAt", s.last_error as "lastError"
+                from console_action a
+                join delivery d on d.id = cast(a.target as bigint)
+                left join lateral (
+                    select n.id, n.status, n.attempts, n.delivered_at, n.last_error from delivery n
+                    where n.id = d.id or (d.kind = 'ATS' and n.kind = 'ATS' and n.channel = d.channel
+                                          and n.ordering_key = d.ordering_key and n.id > d.id)
+                    order by (n.status = 'SUPERSEDED'), n.id desc limit 1) s on true
+                where a.action = 'REPLAY_DELIVERY' and a.target ~ '^[0-9]+$'
+                order by a.id desc limit 20""", Map.of()));
         return f;
     }
 

@@ -10,11 +10,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Turns a routing decision (the JSON stored in {@code orders.decision}) into plain sentences for operators: the
- * outcome, the rule that applied, the chosen nodes and, for every candidate considered, whether it was kept or
- * dropped, its score and why. It reads the JSON generically and defensively: it knows the usual field names
- * (node/nodeId, kept/eligible/selected, reason, score, rule, chosen, candidates at any depth) and states any
- * other scalar field as it is, so a decision format that grows does not break the console.
+ * Turns a routing decision (the JSON stored in {@code orders.decision}) into plain sentences for operators. A decision
+ * of the hub's router ({@link io.omnihub.routing.RoutingDecision}: shipments, candidates with a verdict, summary,
+ * policy version) is told as: the summary first, then what each chosen node ships and under which rule, the policy
+ * version that decided (and whether it was a pilot), and for every candidate considered whether it was chosen, kept
+ * or dropped, with its rank, score, distance and the reason, in words, never as JSON. Any other shape is read
+ * generically and defensively (the usual field names: node/nodeId, kept/eligible/selected, reason, score, rule,
+ * chosen, candidates at any depth; other scalar fields stated as they are), so an older or foreign decision format
+ * does not break the console.
  */
 public final class DecisionNarrator {
 
@@ -36,11 +39,18 @@ public final class DecisionNarrator {
     private DecisionNarrator() {
     }
 
-    /** The decision in sentences; an empty list for null or empty JSON. */
+    /**
+     * The decision in sentences; an empty list for null or empty JSON. Kinds of a router decision: summary, ships
+     * (what a chosen node ships), outcome, rule, policy, split, then one per candidate: chosen, kept or dropped;
+     * other shapes also use info.
+     */
     public static List<Sentence> narrate(JsonNode decision) {
         List<Sentence> out = new ArrayList<>();
         if (decision == null || decision.isNull() || decision.isMissingNode()) {
             return out;
+        }
+        if (isRouterDecision(decision)) {
+            return narrateRouterDecision(decision);
         }
         if (!decision.isObject()) {
             out.add(new Sentence("info", "Decision: " + text(decision) + "."));
@@ -74,6 +84,124 @@ public final class DecisionNarrator {
             }
         }
         return out;
+    }
+
+    /** A decision written by the hub's router: an object with a shipments array and a policy version or verdicts. */
+    static boolean isRouterDecision(JsonNode d) {
+        if (!d.isObject() || !d.path("shipments").isArray()) {
+            return false;
+        }
+        if (d.hasNonNull("policyVersion")) {
+            return true;
+        }
+        for (JsonNode c : d.path("candidates")) {
+            if (c.hasNonNull("verdict")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<Sentence> narrateRouterDecision(JsonNode d) {
+        List<Sentence> out = new ArrayList<>();
+        JsonNode shipments = d.path("shipments");
+        boolean routed = !"UNFULFILLABLE".equals(d.path("outcome").asText()) && shipments.size() > 0;
+        String summary = d.path("summary").asText("");
+        out.add(new Sentence("summary", summary.isBlank() ? (routed ? "Routed." : "Unfulfillable.") : summary));
+        Map<String, String> types = new java.util.HashMap<>();
+        for (JsonNode c : d.path("candidates")) {
+            if (c.hasNonNull("nodeId") && c.hasNonNull("nodeType")) {
+                types.putIfAbsent(c.get("nodeId").asText(), c.get("nodeType").asText());
+            }
+        }
+        Set<String> rules = new java.util.LinkedHashSet<>();
+        for (JsonNode s : shipments) {
+            String node = s.path("nodeId").asText("?");
+            String type = types.get(node);
+            List<String> lines = new ArrayList<>();
+            for (JsonNode a : s.path("allocations")) {
+                lines.add("line " + a.path("lineNo").asText("?") + ": " + a.path("quantity").asText("?") + " × " + a.path("sku").asText("?"));
+            }
+            String rule = s.path("rule").asText(null);
+            if (rule != null) {
+                rules.add(rule);
+            }
+            out.add(new Sentence("ships", node + (type == null ? "" : " (" + nodeType(type) + ")") + " ships "
+                    + (lines.isEmpty() ? "its part" : String.join("; ", lines))
+                    + (rule == null ? "" : ", under rule \"" + rule + "\"") + "."));
+        }
+        if (!routed) {
+            out.add(new Sentence("outcome", "No node was chosen: the order is held as unfulfillable and routed again when stock arrives."));
+        }
+        if (!rules.isEmpty()) {
+            out.add(new Sentence("rule", (rules.size() == 1 ? "The rule that applied: \"" : "The rules that applied: \"")
+                    + String.join("\", \"", rules) + "\"."));
+        }
+        if (d.hasNonNull("policyVersion")) {
+            boolean pilot = d.path("pilot").asBoolean(false);
+            out.add(new Sentence("policy", "Decided by routing policy version " + d.get("policyVersion").asText()
+                    + (pilot ? ", a candidate policy piloted on this order." : ", the policy in force.")));
+        }
+        if (shipments.size() > 1) {
+            out.add(new Sentence("split", "Split into " + shipments.size() + " shipments."));
+        }
+        for (JsonNode c : d.path("candidates")) {
+            out.add(routerCandidate(c));
+        }
+        return out;
+    }
+
+    private static Sentence routerCandidate(JsonNode c) {
+        String verdict = c.path("verdict").asText("").toUpperCase(Locale.ROOT);
+        String kind = switch (verdict) {
+            case "CHOSEN" -> "chosen";
+            case "KEPT" -> "kept";
+            case "DROPPED" -> "dropped";
+            default -> "info";
+        };
+        String reason = c.path("reason").asText("");
+        StringBuilder s = new StringBuilder(c.path("nodeId").asText("a candidate"));
+        List<String> about = new ArrayList<>();
+        if (c.hasNonNull("nodeType")) {
+            about.add(nodeType(c.get("nodeType").asText()));
+        }
+        if (c.hasNonNull("rule")) {
+            about.add("rule \"" + c.get("rule").asText() + "\"");
+        }
+        if (!about.isEmpty()) {
+            s.append(" (").append(String.join(", ", about)).append(")");
+        }
+        s.append(switch (kind) {
+            case "chosen" -> " was chosen";
+            case "kept" -> " was kept but not needed";
+            case "dropped" -> " was dropped";
+            default -> " was considered";
+        });
+        List<String> figures = new ArrayList<>();
+        if (c.path("rank").asInt(0) > 0 && !"dropped".equals(kind)) {
+            figures.add("rank " + c.get("rank").asInt());
+        }
+        if (c.hasNonNull("score")) {
+            figures.add("score " + text(c.get("score")));
+        }
+        if (c.hasNonNull("distanceMiles") && !reason.contains("miles")) {
+            figures.add(text(c.get("distanceMiles")) + " miles away");
+        }
+        if (!figures.isEmpty()) {
+            s.append(" — ").append(String.join(", ", figures));
+        }
+        if (!reason.isBlank()) {
+            s.append(": ").append(reason);
+        }
+        s.append('.');
+        return new Sentence(kind, s.toString().replace("..", "."));
+    }
+
+    private static String nodeType(String type) {
+        return switch (type.toUpperCase(Locale.ROOT)) {
+            case "DROPSHIP", "DROP_SHIP" -> "drop-ship partner";
+            default -> type.toLowerCase(Locale.ROOT).replace('_', ' ');
+        };
     }
 
     private static void collectCandidates(JsonNode node, String context, List<Sentence> out) {

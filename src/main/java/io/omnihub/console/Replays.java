@@ -3,6 +3,7 @@ package io.omnihub.console;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnihub.canonical.HubHeaders;
+import io.omnihub.delivery.Deliveries;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
@@ -36,9 +37,10 @@ import java.util.Map;
  *   <li>FAILED: the route failed and kept nothing (an HTTP route answers with an error); this one stays open.</li>
  * </ul>
  *
- * <p>A dead delivery is handed back to the delivery dispatcher: status PENDING, attempts 0, due now. When a newer
- * figure for the same channel and sku has since been queued or delivered, the old one is marked SUPERSEDED instead,
- * so a replay never sends a stale available-to-sell figure. Every replay is written to {@code console_action}.
+ * <p>A dead delivery is replayed by the delivery feature ({@link Deliveries#replay}, the same replay as
+ * {@code POST /api/deliveries/{id}/replay}): back to the dispatcher with fresh attempts, and an available-to-sell
+ * figure never stale (the newest figure of its channel and sku goes instead, or none when that one is already queued
+ * or delivered). Every replay is written to {@code console_action}.
  */
 @Service
 public class Replays {
@@ -54,16 +56,25 @@ public class Replays {
     private final TransactionTemplate tx;
     private final CamelContext camel;
     private final ObjectMapper mapper;
+    private final Deliveries deliveries;
 
-    public Replays(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, CamelContext camel, ObjectMapper mapper) {
+    public Replays(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, CamelContext camel, ObjectMapper mapper,
+                   Deliveries deliveries) {
+        this.deliveries = deliveries;
         this.jdbc = jdbc;
         this.tx = tx;
         this.camel = camel;
         this.mapper = mapper;
     }
 
-    /** The outcome of a replay. {@code newDeadLetterId} is set for FAILED_AGAIN. */
-    public record Result(long id, String outcome, String message, Long newDeadLetterId) {
+    /**
+     * The outcome of a replay. {@code newDeadLetterId} is set for FAILED_AGAIN; {@code queuedDeliveryId} is the
+     * delivery sent again (a delivery replay that queued one: PENDING, or REPLACED by the newest figure).
+     */
+    public record Result(long id, String outcome, String message, Long newDeadLetterId, Long queuedDeliveryId) {
+        Result(long id, String outcome, String message, Long newDeadLetterId) {
+            this(id, outcome, message, newDeadLetterId, null);
+        }
     }
 
     /** Re-runs a dead letter through its route. 404 when unknown, 409 when already replayed or its route cannot run. */
@@ -141,33 +152,21 @@ public class Replays {
                 + (code == null ? "" : " (answer " + code + ")"), null);
     }
 
-    /** Hands a dead delivery back to the dispatcher, or supersedes it when a newer figure exists. */
+    /**
+     * Replays a dead delivery through the delivery feature's own replay ({@link Deliveries#replay}, the same as
+     * {@code POST /api/deliveries/{id}/replay}): an order status goes out again; an available-to-sell figure never goes
+     * out stale, the newest figure of its channel and sku is sent instead (REPLACED) or, when that one is already
+     * queued or delivered, this one is marked SUPERSEDED. 404 when unknown, 409 when not dead.
+     */
     public Result replayDelivery(long id, String user) {
-        Result result = tx.execute(status -> {
-            MapSqlParameterSource p = new MapSqlParameterSource("id", id);
-            List<Map<String, Object>> rows = jdbc.queryForList(
-                    "select channel, kind, dedupe_key, status from delivery where id = :id for update", p);
-            if (rows.isEmpty()) {
-                throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no delivery " + id);
-            }
-            Map<String, Object> d = rows.get(0);
-            if (!"DEAD".equals(d.get("status"))) {
-                throw new ResponseStatusException(HttpStatus.CONFLICT, "delivery " + id + " is " + d.get("status")
-                        + ", only a DEAD delivery can be replayed");
-            }
-            Integer newer = "ATS".equals(d.get("kind")) ? jdbc.queryForObject("""
-                    select count(*) from delivery where channel = :channel and kind = :kind and dedupe_key = :key
-                    and id > :id and status in ('PENDING', 'DELIVERED')""",
-                    p.addValue("channel", d.get("channel")).addValue("kind", d.get("kind")).addValue("key", d.get("dedupe_key")),
-                    Integer.class) : Integer.valueOf(0);
-            if (newer != null && newer > 0) {
-                jdbc.update("update delivery set status = 'SUPERSEDED' where id = :id", p);
-                return new Result(id, "SUPERSEDED", "a newer figure for " + d.get("channel") + " / " + d.get("dedupe_key")
-                        + " is already queued or delivered; this stale one is not sent", null);
-            }
-            jdbc.update("update delivery set status = 'PENDING', attempts = 0, next_attempt_at = now() where id = :id", p);
-            return new Result(id, "PENDING", "queued again for " + d.get("channel"), null);
-        });
+        Deliveries.Replay r = tx.execute(status -> deliveries.replay(id));
+        switch (r.outcome()) {
+            case NOT_FOUND -> throw new ResponseStatusException(HttpStatus.NOT_FOUND, r.message());
+            case NOT_DEAD -> throw new ResponseStatusException(HttpStatus.CONFLICT, r.message());
+            default -> { }
+        }
+        String outcome = r.outcome() == Deliveries.ReplayOutcome.QUEUED ? "PENDING" : r.outcome().name();
+        Result result = new Result(id, outcome, r.message(), null, r.queuedId());
         audit(user, "REPLAY_DELIVERY", id, result.outcome(), result.message());
         log.info("Delivery {} replayed by {}: {}", id, user, result.message());
         return result;

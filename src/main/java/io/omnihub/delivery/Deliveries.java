@@ -191,35 +191,71 @@ public class Deliveries {
                         .addValue("limit", limit), MAPPER);
     }
 
+    /** What a replay did: the row asked for, the outcome, the row queued (when one was), and why, in words. */
+    public record Replay(long id, ReplayOutcome outcome, Long queuedId, String message) {
+    }
+
     /**
-     * Puts a DEAD delivery back in the queue with fresh attempts. Refused (returns a reason) when it is not dead, or
-     * when it is an ATS figure a newer figure for the same channel and sku has followed (it would be stale).
+     * QUEUED: the dead row itself is sent again; REPLACED: a newer dead figure for the same channel and sku is sent
+     * instead and this stale one is superseded; SUPERSEDED: a newer figure is already queued or delivered, nothing is
+     * sent; NOT_FOUND and NOT_DEAD: refused.
      */
-    public Optional<String> replay(long id) {
-        Optional<Delivery> found = find(id);
+    public enum ReplayOutcome { QUEUED, REPLACED, SUPERSEDED, NOT_FOUND, NOT_DEAD }
+
+    /**
+     * Replays a DEAD delivery: the one replay of the hub, behind both {@code POST /api/deliveries/{id}/replay} and
+     * the console. An order status goes out again as it is. An available-to-sell figure is never sent stale: the
+     * newest figure for the same channel and sku is the one that goes out. When that newest one is already queued or
+     * delivered, this row is marked SUPERSEDED and nothing is sent; when the newest is itself dead, it is queued
+     * (fresh attempts, due now) and every older dead figure of the key, this one included, is marked SUPERSEDED.
+     * Runs in the caller's transaction when there is one; the key's rows are locked so two replays cannot both send.
+     */
+    public Replay replay(long id) {
+        List<Delivery> found = jdbc.query("select " + COLUMNS + " from delivery where id = :id for update",
+                new MapSqlParameterSource("id", id), MAPPER);
         if (found.isEmpty()) {
-            return Optional.of("no delivery " + id);
+            return new Replay(id, ReplayOutcome.NOT_FOUND, null, "no delivery " + id);
         }
-        Delivery d = found.get();
+        Delivery d = found.get(0);
         if (d.status() != Delivery.Status.DEAD) {
-            return Optional.of("delivery " + id + " is " + d.status() + ", only DEAD deliveries are replayed");
+            return new Replay(id, ReplayOutcome.NOT_DEAD, null,
+                    "delivery " + id + " is " + d.status() + ", only DEAD deliveries are replayed");
         }
+        MapSqlParameterSource key = new MapSqlParameterSource("channel", d.channel()).addValue("key", d.orderingKey())
+                .addValue("id", id);
         if (d.kind() == Delivery.Kind.ATS) {
-            Long newer = jdbc.query("select max(id) from delivery where channel = :channel and kind = 'ATS' "
-                            + "and ordering_key = :key and id > :id and status <> 'DEAD'",
-                    new MapSqlParameterSource("channel", d.channel()).addValue("key", d.orderingKey()).addValue("id", id),
-                    rs -> rs.next() ? (Long) rs.getObject(1) : null);
-            if (newer != null) {
-                return Optional.of("delivery " + id + " is stale: delivery " + newer + " carries a newer figure for "
-                        + d.channel() + " " + d.orderingKey());
+            List<Delivery> newer = jdbc.query("select " + COLUMNS + " from delivery where channel = :channel and kind = 'ATS' "
+                    + "and ordering_key = :key and id > :id and status <> 'SUPERSEDED' order by id desc for update", key, MAPPER);
+            if (!newer.isEmpty()) {
+                Delivery newest = newer.get(0);
+                if (newest.status() != Delivery.Status.DEAD) {
+                    supersedeDead(key, id, true);
+                    return new Replay(id, ReplayOutcome.SUPERSEDED, null, "delivery " + newest.id() + " carries a newer figure for "
+                            + d.channel() + " " + d.orderingKey() + " and is " + newest.status() + "; this stale one is not sent");
+                }
+                requeue(newest.id());
+                supersedeDead(key.addValue("newest", newest.id()), newest.id(), false);
+                return new Replay(id, ReplayOutcome.REPLACED, newest.id(), "delivery " + newest.id() + " with the newest figure for "
+                        + d.channel() + " " + d.orderingKey() + " is queued instead; this stale one is superseded");
             }
         }
+        requeue(id);
+        return new Replay(id, ReplayOutcome.QUEUED, id, "queued again for " + d.channel());
+    }
+
+    private void requeue(long id) {
         int n = jdbc.update("update delivery set status = 'PENDING', attempts = 0, next_attempt_at = now(), claimed_until = null, "
                 + "updated_at = now() where id = :id and status = 'DEAD'", new MapSqlParameterSource("id", id));
         if (n == 1) {
             enqueued();
         }
-        return n == 1 ? Optional.empty() : Optional.of("delivery " + id + " changed meanwhile, try again");
+    }
+
+    /** Marks the key's dead ATS figures older than {@code below} (or up to and including it) SUPERSEDED. */
+    private void supersedeDead(MapSqlParameterSource key, long below, boolean inclusive) {
+        jdbc.update("update delivery set status = 'SUPERSEDED', claimed_until = null, updated_at = now() "
+                + "where channel = :channel and kind = 'ATS' and ordering_key = :key and status = 'DEAD' and id "
+                + (inclusive ? "<=" : "<") + " :below", key.addValue("below", below));
     }
 
     private static String truncate(String s) {

@@ -2,6 +2,7 @@ package io.omnihub.delivery;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -12,21 +13,23 @@ import org.springframework.web.bind.annotation.RestController;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Operators' view of outbound deliveries: {@code GET /api/deliveries?status=dead&channel=web} lists them (VIEWER),
- * {@code POST /api/deliveries/{id}/replay} sends a dead one again (OPERATOR; refused when a newer figure has
- * replaced it).
+ * {@code POST /api/deliveries/{id}/replay} sends a dead one again (OPERATOR; see {@link Deliveries#replay}: an
+ * available-to-sell figure is never sent stale, the newest figure of its channel and sku goes instead: 202 with the
+ * queued row; 200 with the row marked SUPERSEDED when a newer figure is already queued or delivered).
  */
 @RestController
 @RequestMapping("/api/deliveries")
 public class DeliveryController {
 
     private final Deliveries deliveries;
+    private final TransactionTemplate tx;
 
-    public DeliveryController(Deliveries deliveries) {
+    public DeliveryController(Deliveries deliveries, TransactionTemplate tx) {
         this.deliveries = deliveries;
+        this.tx = tx;
     }
 
     @GetMapping
@@ -48,11 +51,14 @@ public class DeliveryController {
 
     @PostMapping("/{id}/replay")
     public ResponseEntity<?> replay(@PathVariable long id) {
-        Optional<String> refused = deliveries.replay(id);
-        if (refused.isPresent()) {
-            HttpStatus code = refused.get().startsWith("no delivery") ? HttpStatus.NOT_FOUND : HttpStatus.CONFLICT;
-            return ResponseEntity.status(code).body(Map.of("error", code.name(), "reason", refused.get()));
-        }
-        return ResponseEntity.accepted().body(deliveries.find(id).orElseThrow());
+        Deliveries.Replay r = tx.execute(s -> deliveries.replay(id));
+        return switch (r.outcome()) {
+            case NOT_FOUND -> ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("error", "NOT_FOUND", "reason", r.message()));
+            case NOT_DEAD -> ResponseEntity.status(HttpStatus.CONFLICT).body(Map.of("error", "CONFLICT", "reason", r.message()));
+            // nothing sent: a newer figure is already queued or delivered, this stale one is now SUPERSEDED
+            case SUPERSEDED -> ResponseEntity.ok(deliveries.find(id).orElseThrow());
+            // the queued row: this one, or the newest figure of the same channel and sku
+            case QUEUED, REPLACED -> ResponseEntity.accepted().body(deliveries.find(r.queuedId()).orElseThrow());
+        };
     }
 }

@@ -98,6 +98,22 @@ public class Simulations {
                 new MapSqlParameterSource("id", id)) > 0;
     }
 
+    /** The latest simulations (newest first) with their progress and headline figures, without the full reports. */
+    public List<Map<String, Object>> list(int limit) {
+        List<Map<String, Object>> rows = jdbc.queryForList("""
+                select id, status, author, done, total, request::text as request, error,
+                       (report->>'orders')::int as orders, (report->>'changedCount')::int as "changedCount",
+                       report->>'policyVersion' as "policyVersion", created_at as "createdAt", finished_at as "finishedAt"
+                from routing_simulation order by created_at desc, id limit :limit""", new MapSqlParameterSource("limit", limit));
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Map<String, Object> r : rows) {
+            Map<String, Object> row = new LinkedHashMap<>(r);
+            row.put("request", tree((String) row.get("request")));
+            out.add(row);
+        }
+        return out;
+    }
+
     /** The simulation with its progress and, when done, its report. */
     public Map<String, Object> get(String id) {
         List<Map<String, Object>> rows = jdbc.queryForList("""

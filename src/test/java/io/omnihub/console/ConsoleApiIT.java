@@ -472,5 +472,23 @@ class ConsoleApiIT extends HubIntegrationTest {
             assertThat(jdbc.queryForObject("select status from delivery where id = :id",
                     new MapSqlParameterSource("id", stale), String.class)).isEqualTo("SUPERSEDED");
         }
+
+        @Test
+        void shouldSendTheNewestDeadFigureInsteadOfAStaleOne() throws Exception {
+            String sku = TestData.sku(jdbc, "WH-NJ1", 1);
+            long stale = deadDelivery(sku, "DEAD");
+            long newest = deadDelivery(sku, "DEAD");
+
+            JsonNode result = json(post("operator", "/api/console/deliveries/" + stale + "/replay"));
+
+            assertThat(result.get("outcome").asText()).isEqualTo("REPLACED");
+            assertThat(result.get("queuedDeliveryId").asLong()).isEqualTo(newest);
+            assertThat(jdbc.queryForObject("select status from delivery where id = :id",
+                    new MapSqlParameterSource("id", stale), String.class)).as("the stale figure is never sent").isEqualTo("SUPERSEDED");
+            assertThat(jdbc.queryForObject("select status from delivery where id = :id",
+                    new MapSqlParameterSource("id", newest), String.class)).isIn("PENDING", "DELIVERED");
+            assertThat(jdbc.queryForObject("select count(*) from console_action where action = 'REPLAY_DELIVERY' and target = :t",
+                    new MapSqlParameterSource("t", String.valueOf(stale)), Integer.class)).isEqualTo(1);
+        }
     }
 }
