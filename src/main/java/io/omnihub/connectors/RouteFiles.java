@@ -32,6 +32,7 @@ import java.util.stream.Stream;
 public final class RouteFiles {
 
     private static final Pattern KAMELET = Pattern.compile("^kamelet:(?://)?([A-Za-z0-9][A-Za-z0-9-]*)");
+    private static final Pattern KAMELET_ANYWHERE = Pattern.compile("kamelet:(?://)?([A-Za-z0-9][A-Za-z0-9-]*)");
     private static final Set<String> BUILT_IN = Set.of("source", "sink");
 
     private RouteFiles() {
@@ -50,21 +51,60 @@ public final class RouteFiles {
             throw new UncheckedIOException(e);
         }
         for (Path file : files) {
-            String name = routes.getFileName() + "/" + file.getFileName();
-            try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                for (Node document : new Yaml(new LoaderOptions()).composeAll(reader)) {
-                    walk(document, name, connectors, problems);
-                }
-            } catch (MarkedYAMLException e) {
-                problems.add(name + " line " + (e.getProblemMark().getLine() + 1) + ", column " + (e.getProblemMark().getColumn() + 1)
-                        + ": not valid YAML: " + e.getProblem() + (e.getContext() == null ? "" : " (" + e.getContext() + ")"));
-            } catch (YAMLException e) {
-                problems.add(name + ": not valid YAML: " + e.getMessage());
-            } catch (IOException e) {
-                problems.add(name + ": cannot be read: " + e.getMessage());
-            }
+            problems.addAll(problemsOf(file, routes.getFileName() + "/" + file.getFileName(), connectors));
         }
         return problems;
+    }
+
+    /** Every problem of one route file, named {@code name} in the messages, given the connectors that exist. */
+    public static List<String> problemsOf(Path file, String name, Set<String> connectors) {
+        List<String> problems = new ArrayList<>();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (Node document : new Yaml(new LoaderOptions()).composeAll(reader)) {
+                walk(document, name, connectors, problems);
+            }
+        } catch (MarkedYAMLException e) {
+            problems.add(name + " line " + (e.getProblemMark().getLine() + 1) + ", column " + (e.getProblemMark().getColumn() + 1)
+                    + ": not valid YAML: " + e.getProblem() + (e.getContext() == null ? "" : " (" + e.getContext() + ")"));
+        } catch (YAMLException e) {
+            problems.add(name + ": not valid YAML: " + e.getMessage());
+        } catch (IOException e) {
+            problems.add(name + ": cannot be read: " + e.getMessage());
+        }
+        return problems;
+    }
+
+    /** The top-level kinds of a route file ({@code route}, {@code routeConfiguration}, {@code beans}, ...); empty when it does not parse. */
+    public static Set<String> topLevelKinds(String content) {
+        Set<String> kinds = new TreeSet<>();
+        try {
+            for (Node document : new Yaml(new LoaderOptions()).composeAll(new java.io.StringReader(content))) {
+                if (document instanceof SequenceNode s) {
+                    for (Node item : s.getValue()) {
+                        if (item instanceof MappingNode m) {
+                            m.getValue().forEach(t -> kinds.add(t.getKeyNode() instanceof ScalarNode k ? k.getValue() : "?"));
+                        }
+                    }
+                } else if (document instanceof MappingNode m) {
+                    m.getValue().forEach(t -> kinds.add(t.getKeyNode() instanceof ScalarNode k ? k.getValue() : "?"));
+                }
+            }
+        } catch (YAMLException e) {
+            kinds.clear();
+        }
+        return kinds;
+    }
+
+    /** The connector names a route file's text refers to ({@code kamelet:<name>}), without {@code source} and {@code sink}. */
+    public static Set<String> connectorsUsed(String content) {
+        Set<String> names = new TreeSet<>();
+        Matcher m = KAMELET_ANYWHERE.matcher(content);
+        while (m.find()) {
+            if (!BUILT_IN.contains(m.group(1))) {
+                names.add(m.group(1));
+            }
+        }
+        return names;
     }
 
     /** The connector names ({@code <name>.kamelet.yaml}) in the given folders. */

@@ -8,6 +8,7 @@ import org.springframework.stereotype.Component;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Runs {@link RouteFiles} on the route folder ({@code camel.main.routes-include-pattern} when it is a
@@ -29,21 +30,50 @@ public class RouteFilesCheck implements CamelContextConfiguration {
     @Override
     public void beforeApplicationStart(CamelContext camelContext) {
         List<String> problems = new ArrayList<>();
-        List<Path> connectorFolders = new ArrayList<>();
-        List<String> classpathConnectors = new ArrayList<>();
+        Set<String> connectors = knownConnectors(kameletLocation);
+        for (Path folder : routeFolders(routesPattern)) {
+            problems.addAll(RouteFiles.problems(folder, connectors));
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("The route files have " + problems.size() + " problem(s):\n  " + String.join("\n  ", problems));
+        }
+    }
+
+    /** The folders of the {@code file:} patterns of {@code camel.main.routes-include-pattern} ({@code file:routes/*.yaml} is {@code routes}). */
+    static List<Path> routeFolders(String routesPattern) {
+        List<Path> folders = new ArrayList<>();
+        for (String pattern : routesPattern.split(",")) {
+            String p = pattern.trim();
+            if (p.startsWith("file:") && p.contains("/")) {
+                folders.add(Path.of(p.substring("file:".length(), p.lastIndexOf('/'))));
+            }
+        }
+        return folders;
+    }
+
+    /** The folders of the {@code file:} entries of {@code camel.component.kamelet.location}. */
+    static List<Path> connectorFolders(String kameletLocation) {
+        List<Path> folders = new ArrayList<>();
         for (String location : kameletLocation.split(",")) {
             String l = location.trim();
             if (l.startsWith("file:")) {
-                connectorFolders.add(Path.of(l.substring("file:".length())));
-            } else if (l.startsWith("classpath:")) {
-                classpathConnectors.add(l.substring("classpath:".length()));
+                folders.add(Path.of(l.substring("file:".length())));
             }
         }
-        var connectors = RouteFiles.connectorsIn(connectorFolders);
-        for (String folder : classpathConnectors) {
+        return folders;
+    }
+
+    /** Every connector name in the folders and classpath packages of {@code camel.component.kamelet.location}. */
+    static Set<String> knownConnectors(String kameletLocation) {
+        Set<String> connectors = RouteFiles.connectorsIn(connectorFolders(kameletLocation));
+        for (String location : kameletLocation.split(",")) {
+            String l = location.trim();
+            if (!l.startsWith("classpath:")) {
+                continue;
+            }
             try {
                 var resources = new org.springframework.core.io.support.PathMatchingResourcePatternResolver()
-                        .getResources("classpath*:" + folder + "/*.kamelet.yaml");
+                        .getResources("classpath*:" + l.substring("classpath:".length()) + "/*.kamelet.yaml");
                 for (var r : resources) {
                     String n = r.getFilename();
                     if (n != null) {
@@ -54,15 +84,7 @@ public class RouteFilesCheck implements CamelContextConfiguration {
                 // a classpath folder that cannot be listed has no connectors to offer
             }
         }
-        for (String pattern : routesPattern.split(",")) {
-            String p = pattern.trim();
-            if (p.startsWith("file:") && p.contains("/")) {
-                problems.addAll(RouteFiles.problems(Path.of(p.substring("file:".length(), p.lastIndexOf('/'))), connectors));
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalStateException("The route files have " + problems.size() + " problem(s):\n  " + String.join("\n  ", problems));
-        }
+        return connectors;
     }
 
     @Override
