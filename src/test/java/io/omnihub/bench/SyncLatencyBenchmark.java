@@ -95,36 +95,10 @@ class SyncLatencyBenchmark extends HubIntegrationTest {
         System.out.println();
     }
 
-    /**
-     * Where the time goes, from the database's own clocks: event sent (occurredAt) to ledger entry (the stock-events
-     * transaction), ledger entry to delivery row (the sync pass), delivery row to delivered (the dispatcher and the
-     * HTTP call). Transaction timestamps are their start times, so each stage is a lower bound of its share.
-     */
-    String stages(List<String> skus, int rate) {
-        MapSqlParameterSource p = new MapSqlParameterSource("skus", skus);
-        Map<String, Object> r = jdbc.queryForMap("""
-                with l as (
-                    select l.at, e.sent
-                    from ledger_entry l
-                    cross join lateral (select to_timestamp(cast(split_part(l.reason, ':', 2) as double precision) / 1000) as sent) e
-                    where l.sku in (:skus) and l.reason like 'bench:%'),
-                d as (select created_at, event_at, delivered_at from delivery where ordering_key in (:skus) and kind = 'ATS'
-                      and status = 'DELIVERED' and event_at is not null)
-                select
-                  (select percentile_cont(0.5) within group (order by extract(epoch from at - sent) * 1000) from l) as apply50,
-                  (select percentile_cont(0.99) within group (order by extract(epoch from at - sent) * 1000) from l) as apply99,
-                  (select percentile_cont(0.5) within group (order by extract(epoch from created_at - event_at) * 1000) from d) as sync50,
-                  (select percentile_cont(0.99) within group (order by extract(epoch from created_at - event_at) * 1000) from d) as sync99,
-                  (select percentile_cont(0.5) within group (order by extract(epoch from delivered_at - created_at) * 1000) from d) as send50,
-                  (select percentile_cont(0.99) within group (order by extract(epoch from delivered_at - created_at) * 1000) from d) as send99,
-                  (select count(*) from d) as delivered""", p);
-        return String.format("  %5d ev/s stages (ms, p50/p99): event->ledger %.0f/%.0f  ledger->delivery row %.0f/%.0f  row->delivered %.0f/%.0f  (%s deliveries)",
-                rate, num(r.get("apply50")), num(r.get("apply99")), num(r.get("sync50")), num(r.get("sync99")),
-                num(r.get("send50")), num(r.get("send99")), r.get("delivered"));
-    }
-
-    static double num(Object o) {
-        return o == null ? Double.NaN : ((Number) o).doubleValue();
+    String stages(List<String> skus, int rate) throws Exception {
+        try (java.sql.Connection c = jdbc.getJdbcTemplate().getDataSource().getConnection()) {
+            return String.format("  %5d ev/s ", rate) + SyncLatencyProbe.stages(c, skus);
+        }
     }
 
     String bareHttp(int port) throws Exception {

@@ -66,9 +66,13 @@ final class SyncLatencyFigure {
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
             for (int rate : rates) {
                 System.out.printf(Locale.ROOT, "sync: %d events/s for %d s ...%n", rate, seconds);
-                SyncLatencyProbe.Result r = stub.probe.run(producer, "omnihub.stock-events.v1", newSkus(), CHANNELS, rate,
+                List<String> runSkus = newSkus();
+                SyncLatencyProbe.Result r = stub.probe.run(producer, "omnihub.stock-events.v1", runSkus, CHANNELS, rate,
                         seconds, Duration.ofSeconds(120));
                 System.out.println(r.line(CHANNELS.size()));
+                try (Connection c = DriverManager.getConnection(hub.jdbcUrl(), hub.dbUser(), hub.dbPassword())) {
+                    System.out.println("    " + SyncLatencyProbe.stages(c, runSkus));
+                }
                 rows.add(new BenchRow(String.format(Locale.ROOT, "Inventory sync, %,d stock events/s, %d channels", rate, CHANNELS.size()),
                         String.format(Locale.ROOT, "p50 %,.0f ms / p99 %,.0f ms / max %,.0f ms", SyncLatencyProbe.ms(r.p50()),
                                 SyncLatencyProbe.ms(r.p99()), SyncLatencyProbe.ms(r.max())),

@@ -5,6 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -125,6 +130,39 @@ final class SyncLatencyProbe {
         long[] l = Arrays.copyOf(latency, measured);
         Arrays.sort(l);
         return new Result(rate, achieved, pct(l, 0.50), pct(l, 0.99), l.length == 0 ? 0 : l[l.length - 1], measured, events, complete);
+    }
+
+    /**
+     * Where the time went for {@code skus}, from the database's own clocks (p50/p99 in ms): event sent (the reason
+     * carries the send time) to its ledger entry (the stock-events transaction), oldest change to its delivery row
+     * (the sync pass), delivery row to DELIVERED (the dispatcher and the HTTP call). Transaction timestamps are their
+     * start times, so each stage is a lower bound of its share.
+     */
+    static String stages(Connection c, List<String> skus) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("""
+                with l as (
+                    select l.at, to_timestamp(cast(split_part(l.reason, ':', 2) as double precision) / 1000) as sent
+                    from ledger_entry l where l.sku = any(?) and l.reason like 'bench:%'),
+                d as (select created_at, event_at, delivered_at from delivery where ordering_key = any(?) and kind = 'ATS'
+                      and status = 'DELIVERED' and event_at is not null)
+                select
+                  (select percentile_cont(0.5) within group (order by extract(epoch from at - sent) * 1000) from l),
+                  (select percentile_cont(0.99) within group (order by extract(epoch from at - sent) * 1000) from l),
+                  (select percentile_cont(0.5) within group (order by extract(epoch from created_at - event_at) * 1000) from d),
+                  (select percentile_cont(0.99) within group (order by extract(epoch from created_at - event_at) * 1000) from d),
+                  (select percentile_cont(0.5) within group (order by extract(epoch from delivered_at - created_at) * 1000) from d),
+                  (select percentile_cont(0.99) within group (order by extract(epoch from delivered_at - created_at) * 1000) from d),
+                  (select count(*) from d)""")) {
+            Array array = c.createArrayOf("text", skus.toArray());
+            q.setArray(1, array);
+            q.setArray(2, array);
+            try (ResultSet r = q.executeQuery()) {
+                r.next();
+                return String.format(Locale.ROOT, "stages (ms, p50/p99): event->ledger %.0f/%.0f  ledger->delivery row %.0f/%.0f  "
+                                + "row->delivered %.0f/%.0f  (%d deliveries)", r.getDouble(1), r.getDouble(2), r.getDouble(3),
+                        r.getDouble(4), r.getDouble(5), r.getDouble(6), r.getLong(7));
+            }
+        }
     }
 
     static void send(KafkaProducer<String, String> producer, String topic, String sku) {
