@@ -49,7 +49,9 @@ class DependencyOutageIT {
     @BeforeAll
     static void start() throws Exception {
         servers = OutageServers.start("outage");
-        hub = HubProcess.external("outage", servers.jdbcUrl(), servers.kafkaBrokers()).start();
+        // a short wait for a database connection keeps the outage phases short (the default is 5 s)
+        hub = HubProcess.external("outage", servers.jdbcUrl(), servers.kafkaBrokers(),
+                "--spring.datasource.hikari.connection-timeout=2000").start();
         db = new NamedParameterJdbcTemplate(new DriverManagerDataSource(servers.jdbcUrl(), "postgres", "postgres"));
     }
 
