@@ -227,7 +227,7 @@ class ScaleOutIT {
     @Test
     void eachSftpFileIsProcessedByOneInstanceOnce() throws Exception {
         String sku = sku(10);
-        int files = 8;
+        int files = 4;
         List<String> names = new ArrayList<>();
         try (SftpPeer wms = SftpPeer.login("127.0.0.1", first.sftpPort, "wms", "wms-secret")) {
             for (int i = 0; i < files; i++) {
