@@ -62,7 +62,6 @@ public class ConsoleEvents {
         emitter.onCompletion(() -> emitters.remove(emitter));
         emitter.onTimeout(() -> emitters.remove(emitter));
         emitter.onError(e -> emitters.remove(emitter));
-        emitters.add(emitter);
         synchronized (this) {
             // from here on the page hears of every change: the cursors are set before it is told hello
             if (lastEventId < 0) {
@@ -71,11 +70,13 @@ public class ConsoleEvents {
             // the next poll tells every page (the new one included) the current failures and jobs
             lastFailures = null;
             lastProgress = null;
-        }
-        try {
-            emitter.send(SseEmitter.event().name("hello").data(Map.of("listeners", emitters.size())));
-        } catch (IOException e) {
-            emitters.remove(emitter);
+            // hello first: added and greeted under the poll's lock, so no poll's broadcast comes before it
+            emitters.add(emitter);
+            try {
+                emitter.send(SseEmitter.event().name("hello").data(Map.of("listeners", emitters.size())));
+            } catch (IOException e) {
+                emitters.remove(emitter);
+            }
         }
         return emitter;
     }

@@ -91,6 +91,35 @@ public class DeadLetters {
         exchange.getMessage().setHeader("OmnihubDeadLetterId", id);
     }
 
+    /**
+     * Whether the exchange failed because the hub's own database is away (no connection, server shutting down or
+     * starting): a transient condition under which no dead letter can be written and no other message can be
+     * processed either. Consumers retry such a message until the database is back instead of dead-lettering it.
+     */
+    public boolean storageUnavailable(Exchange exchange) {
+        Throwable e = exchange.getException() != null ? exchange.getException()
+                : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        return isStorageUnavailable(e);
+    }
+
+    /** See {@link #storageUnavailable(Exchange)}. */
+    public static boolean isStorageUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.springframework.jdbc.CannotGetJdbcConnectionException
+                    || t instanceof org.springframework.transaction.CannotCreateTransactionException
+                    || t instanceof org.springframework.dao.DataAccessResourceFailureException
+                    || t instanceof java.sql.SQLTransientConnectionException
+                    || t instanceof java.sql.SQLNonTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static String rootMessage(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof io.omnihub.canonical.RejectedMessageException r) {

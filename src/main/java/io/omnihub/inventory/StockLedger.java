@@ -77,16 +77,34 @@ public class StockLedger {
 
     /**
      * Adds a signed delta to on hand (sale: negative; receipt, return: positive; adjustment: either), floored at
-     * zero. Creates the stock row when the node has none for the sku yet.
+     * zero. Creates the stock row when the node has none for the sku yet. The ledger entry records the change that
+     * was made (a sale of 3 from 1 on hand takes 1), so on hand is always the sum of its ledger entries.
      */
     public Figures adjustOnHand(String nodeId, String sku, int delta, Kind kind, String reference, String reason) {
-        Figures after = one(jdbc.query("""
-                insert into stock (node_id, sku, on_hand) values (:node, :sku, greatest(:delta, 0))
-                on conflict (node_id, sku) do update set on_hand = greatest(stock.on_hand + :delta, 0), updated_at = now()
-                returning on_hand, reserved""",
-                params(nodeId, sku).addValue("delta", delta), FIGURES), nodeId, sku);
-        record(nodeId, sku, kind, delta, 0, after, reference, reason);
-        return after;
+        while (true) {
+            // the row locked in the same statement, so its figure before the change is known (RETURNING gives only the new one)
+            List<int[]> updated = jdbc.query("""
+                    update stock s set on_hand = greatest(s.on_hand + :delta, 0), updated_at = now()
+                    from (select node_id, sku, on_hand from stock where node_id = :node and sku = :sku for update) prior
+                    where s.node_id = prior.node_id and s.sku = prior.sku
+                    returning s.on_hand, s.reserved, prior.on_hand as before""",
+                    params(nodeId, sku).addValue("delta", delta),
+                    (rs, i) -> new int[] {rs.getInt("on_hand"), rs.getInt("reserved"), rs.getInt("before")});
+            if (!updated.isEmpty()) {
+                Figures after = new Figures(updated.get(0)[0], updated.get(0)[1]);
+                record(nodeId, sku, kind, after.onHand() - updated.get(0)[2], 0, after, reference, reason);
+                return after;
+            }
+            List<Figures> inserted = jdbc.query("""
+                    insert into stock (node_id, sku, on_hand) values (:node, :sku, greatest(:delta, 0))
+                    on conflict (node_id, sku) do nothing returning on_hand, reserved""",
+                    params(nodeId, sku).addValue("delta", delta), FIGURES);
+            if (!inserted.isEmpty()) {
+                record(nodeId, sku, kind, inserted.get(0).onHand(), 0, inserted.get(0), reference, reason);
+                return inserted.get(0);
+            }
+            // another transaction created the row in between: update it
+        }
     }
 
     /**

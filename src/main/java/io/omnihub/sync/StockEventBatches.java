@@ -2,6 +2,7 @@ package io.omnihub.sync;
 
 import io.omnihub.canonical.RejectedMessageException;
 import io.omnihub.canonical.StockEvent;
+import io.omnihub.deadletter.DeadLetters;
 import io.omnihub.inventory.StockEvents;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -46,13 +47,34 @@ public class StockEventBatches {
         this.producer = producer;
     }
 
-    /** Applies the poll's records (the body: a list of exchanges, one per record) and commits their offsets. */
-    public void apply(Exchange batch) {
+    /**
+     * Applies the poll's records (the body: a list of exchanges, one per record) and commits their offsets. While the
+     * hub's database is away the batch is tried again (the consumer thread waits here, with a growing pause), so
+     * nothing of it is skipped or dead-lettered: the batching consumer would otherwise poll on past it.
+     */
+    public void apply(Exchange batch) throws InterruptedException {
         @SuppressWarnings("unchecked")
         List<Exchange> records = batch.getMessage().getBody(List.class);
         if (records == null || records.isEmpty()) {
             return;
         }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                applyOnce(records);
+                return;
+            } catch (RuntimeException e) {
+                if (!DeadLetters.isStorageUnavailable(e) || !producer.getCamelContext().isStarted()) {
+                    throw e;
+                }
+                long pauseMs = Math.min(5_000, 250L << Math.min(attempt, 5));
+                log.warn("The database is unavailable: {} stock events wait, attempt {} again in {} ms ({})", records.size(),
+                        attempt + 1, pauseMs, e.toString());
+                Thread.sleep(pauseMs);
+            }
+        }
+    }
+
+    private void applyOnce(List<Exchange> records) {
         List<Exchange> valid = new ArrayList<>(records.size());
         List<Exchange> invalid = new ArrayList<>();
         List<StockEvent> events = new ArrayList<>(records.size());
@@ -69,6 +91,10 @@ public class StockEventBatches {
         try {
             stockEvents.applyAll(events);
         } catch (RuntimeException e) {
+            if (DeadLetters.isStorageUnavailable(e)) {
+                // one by one cannot fare better without a database: the whole batch is tried again
+                throw e;
+            }
             log.info("A batch of {} stock events could not be applied together ({}); applying them one by one", events.size(),
                     e.toString());
             valid.forEach(record -> one(record, failures));
@@ -86,7 +112,8 @@ public class StockEventBatches {
 
     /** One record through the per-record route; a failure that even the dead letter could not absorb is collected. */
     private void one(Exchange record, List<Exception> failures) {
-        Exchange done = producer.send(ONE, record);
+        // a copy, so that a batch tried again after a failure starts from the records as they came
+        Exchange done = producer.send(ONE, record.copy());
         if (done.getException() != null) {
             failures.add(done.getException());
         }

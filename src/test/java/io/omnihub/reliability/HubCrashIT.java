@@ -6,6 +6,10 @@ import io.omnihub.support.HubProcess;
 import io.omnihub.support.KafkaProbe;
 import io.omnihub.support.Signed;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -29,10 +33,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The hub runs as its own process under a steady stream of signed orders and is killed with SIGKILL in the
- * middle. After a restart on the same data directory, every order that got a 202 is stored exactly once, reaches
- * Kafka and is routed exactly once, no reservation is lost or doubled (stock agrees with the ledger and the active
- * reservations), and the channel's available-to-sell figures converge to what the ledger says.
+ * The hub runs as its own process under a steady stream of signed orders and stock events (warehouse receipts on the
+ * canonical stock-events topic, store sales on the POS topic) and is killed with SIGKILL in the middle. After a
+ * restart on the same data directory, every order that got a 202 is stored exactly once, reaches Kafka and is routed
+ * exactly once, every stock event Kafka acknowledged is applied to the ledger exactly once, no reservation is lost
+ * or doubled (stock agrees with the ledger and the active reservations), and the channel's available-to-sell figures
+ * converge to what the ledger says.
  */
 class HubCrashIT {
 
@@ -54,8 +60,18 @@ class HubCrashIT {
                 """.formatted(id, 1001 + sku % 36);
     }
 
+    static KafkaProducer<String, String> producer(String brokers) {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 4_000,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 8_000,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class));
+    }
+
     @Test
-    void shouldLoseNoAcceptedOrderWhenKilledMidStream() throws Exception {
+    void shouldLoseNoAcceptedOrderOrStockEventWhenKilledMidStream() throws Exception {
         hub = HubProcess.embedded("crash").start();
         Map<String, String> accepted = new ConcurrentHashMap<>();
         AtomicBoolean stop = new AtomicBoolean();
@@ -63,7 +79,7 @@ class HubCrashIT {
         ObjectMapper mapper = new ObjectMapper();
         String url = hub.baseUrl() + "/webhooks/web/orders";
 
-        ExecutorService clients = Executors.newFixedThreadPool(4);
+        ExecutorService clients = Executors.newFixedThreadPool(5);
         for (int t = 0; t < 4; t++) {
             clients.submit(() -> {
                 while (!stop.get() && sequence.get() < 5_000) {
@@ -81,12 +97,36 @@ class HubCrashIT {
                 return null;
             });
         }
-        await().atMost(Duration.ofSeconds(60)).until(() -> accepted.size() >= 150);
+        // stock events alongside: a receipt at the warehouse, then a sale at a store, each acknowledged by Kafka
+        Set<String> stockEvents = ConcurrentHashMap.newKeySet();
+        clients.submit(() -> {
+            try (KafkaProducer<String, String> producer = producer(hub.kafkaBrokers())) {
+                for (int n = 0; !stop.get(); n++) {
+                    String sku = "SKU-%d".formatted(1001 + n % 36);
+                    ProducerRecord<String, String> record = n % 2 == 0
+                            ? new ProducerRecord<>(CanonicalTopics.STOCK_EVENTS, sku, """
+                                    {"eventId": "crash-receipt-%d", "type": "RECEIPT", "nodeId": "WH-NJ1", "sku": "%s", "quantity": 2,
+                                     "occurredAt": "2026-11-25T10:00:00Z", "source": "crash-test"}""".formatted(n, sku))
+                            : new ProducerRecord<>("pos.sales.v1", "ST-MAN", """
+                                    {"saleId": "crash-sale-%d", "storeId": "ST-MAN", "register": "1", "soldAt": "2026-11-25T14:03:11Z",
+                                     "items": [{"sku": "%s", "qty": 1, "price": 9.99}]}""".formatted(n, sku));
+                    try {
+                        producer.send(record).get(10, TimeUnit.SECONDS);
+                        stockEvents.add(n % 2 == 0 ? "stock-event:crash-receipt-" + n : "stock-event:pos:ST-MAN:crash-sale-" + n + ":1");
+                    } catch (Exception brokerGone) {
+                        // not acknowledged: the store or WMS would send it again
+                    }
+                }
+            }
+            return null;
+        });
+        await().atMost(Duration.ofSeconds(60)).until(() -> accepted.size() >= 150 && stockEvents.size() >= 40);
         hub.kill();
         stop.set(true);
         clients.shutdown();
         assertThat(clients.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
         Set<String> acknowledged = Set.copyOf(accepted.values());
+        Set<String> acknowledgedStockEvents = Set.copyOf(stockEvents);
 
         hub.start();
         assertThat(hub.output()).as("the restart found and stopped the PostgreSQL server the killed hub left running")
@@ -121,6 +161,15 @@ class HubCrashIT {
                 select msg_key from outbox where topic = 'omnihub.order-status.v1' and payload->>'status' in ('ROUTED', 'UNFULFILLABLE')
                 group by msg_key having count(*) > 1""", new MapSqlParameterSource(), String.class))
                 .as("orders decided twice").isEmpty();
+
+        // every stock event Kafka acknowledged is applied to the ledger, once
+        await().atMost(Duration.ofSeconds(120)).until(() -> db.queryForObject(
+                "select count(distinct reference) from ledger_entry where reference in (:refs)",
+                new MapSqlParameterSource("refs", acknowledgedStockEvents), Integer.class) == acknowledgedStockEvents.size());
+        assertThat(db.queryForList("""
+                select reference from ledger_entry where reference like 'stock-event:%crash-%'
+                group by reference having count(*) > 1""", new MapSqlParameterSource(), String.class))
+                .as("stock events applied twice").isEmpty();
 
         LedgerConsistency.assertConsistent(db);
 

@@ -61,6 +61,23 @@ public final class HubProcess implements AutoCloseable {
                 FreePorts.find(), first.postgresPort, first.kafkaPort, first.sftpPort);
     }
 
+    /**
+     * A hub that uses the given PostgreSQL and Kafka (servers a test controls, e.g. to stop them for a while) and
+     * starts only its SFTP server embedded.
+     */
+    public static HubProcess external(String name, String jdbcUrl, String kafkaBrokers, String... extraArgs) throws IOException {
+        List<String> args = new ArrayList<>(List.of(
+                "--spring.datasource.url=" + jdbcUrl,
+                "--spring.datasource.username=postgres",
+                "--spring.datasource.password=postgres",
+                "--omnihub.kafka.brokers=" + kafkaBrokers));
+        args.addAll(List.of(extraArgs));
+        int port = Integer.parseInt(jdbcUrl.replaceAll(".*:(\\d+)/.*", "$1"));
+        int kafka = Integer.parseInt(kafkaBrokers.replaceAll(".*:(\\d+)$", "$1"));
+        return new HubProcess(name, Files.createTempDirectory("omnihub-" + name + "-"), args,
+                FreePorts.find(), port, kafka, FreePorts.find());
+    }
+
     public HubProcess start() throws Exception {
         Path logs = Path.of("target", "hub-processes");
         Files.createDirectories(logs);
