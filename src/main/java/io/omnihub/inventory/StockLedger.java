@@ -134,43 +134,48 @@ public class StockLedger {
     }
 
     /**
-     * Applies many on-hand changes in their order, each exactly as {@link #adjustOnHand} or {@link #setOnHand} would
-     * (stock row, ledger entry with the figures after it, STOCK_CHANGED outbox row), in ONE round trip to the
-     * database: each change is a single statement and the statements go as one JDBC batch. This is how a consumer
-     * applies a poll's worth of stock events without paying a round trip per statement.
+     * Applies many on-hand changes, each exactly as {@link #adjustOnHand} or {@link #setOnHand} would (stock row,
+     * ledger entry with the change actually made and the figures after it, STOCK_CHANGED outbox row), in two round
+     * trips to the database whatever their number: the missing stock rows are created (at zero, as a node that never
+     * held the sku stands), then each change is a single statement and the statements go as one JDBC batch. Changes
+     * are applied in node and sku order (the order in which every writer locks stock rows, so this cannot deadlock
+     * with a reservation), keeping their given order for one node and sku. This is how a consumer applies a poll's
+     * worth of stock events without paying a round trip per statement.
      */
     public void applyOnHand(List<OnHandChange> changes) {
         if (changes.isEmpty()) {
             return;
         }
-        MapSqlParameterSource[] params = new MapSqlParameterSource[changes.size()];
+        List<OnHandChange> ordered = new java.util.ArrayList<>(changes);
+        ordered.sort(java.util.Comparator.comparing(OnHandChange::nodeId).thenComparing(OnHandChange::sku));
+        java.util.Set<List<String>> rows = new java.util.LinkedHashSet<>();
+        MapSqlParameterSource[] params = new MapSqlParameterSource[ordered.size()];
         for (int i = 0; i < params.length; i++) {
-            OnHandChange c = changes.get(i);
+            OnHandChange c = ordered.get(i);
             boolean count = c.kind() == Kind.SNAPSHOT;
             if (count && c.quantity() < 0) {
                 throw new IllegalArgumentException("a count cannot be negative: " + c.quantity());
             }
+            rows.add(List.of(c.nodeId(), c.sku()));
             params[i] = params(c.nodeId(), c.sku()).addValue("kind", c.kind().name()).addValue("q", c.quantity())
                     .addValue("count", count).addValue("ref", c.reference()).addValue("reason", c.reason());
         }
-        // "before" locks and reads the row as it stands before this statement (a count's delta is count - before);
-        // the upsert then changes it; the ledger entry carries the figures the upsert returned
+        jdbc.batchUpdate("insert into stock (node_id, sku, on_hand) values (:node, :sku, 0) on conflict (node_id, sku) do nothing",
+                rows.stream().map(r -> params(r.get(0), r.get(1))).toArray(MapSqlParameterSource[]::new));
+        // the row is locked and read in the same statement that changes it, so the figure before is known
         jdbc.batchUpdate("""
-                with before as (
-                    select on_hand from stock where node_id = :node and sku = :sku for update),
-                after as (
-                    insert into stock (node_id, sku, on_hand) values (:node, :sku, greatest(:q, 0))
-                    on conflict (node_id, sku) do update
-                    set on_hand = case when :count then :q else greatest(stock.on_hand + :q, 0) end,
-                        needs_count = case when :count then false else stock.needs_count end,
+                with changed as (
+                    update stock s
+                    set on_hand = case when :count then :q else greatest(s.on_hand + :q, 0) end,
+                        needs_count = case when :count then false else s.needs_count end,
                         updated_at = now()
-                    returning on_hand, reserved),
+                    from (select node_id, sku, on_hand from stock where node_id = :node and sku = :sku for update) prior
+                    where s.node_id = prior.node_id and s.sku = prior.sku
+                    returning s.on_hand, s.reserved, prior.on_hand as before),
                 entry as (
                     insert into ledger_entry (node_id, sku, kind, on_hand_delta, reserved_delta, on_hand_after, reserved_after, reference, reason)
-                    select :node, :sku, :kind,
-                           case when :count then :q - coalesce((select on_hand from before), 0) else :q end,
-                           0, after.on_hand, after.reserved, :ref, :reason
-                    from after)
+                    select :node, :sku, :kind, changed.on_hand - changed.before, 0, changed.on_hand, changed.reserved, :ref, :reason
+                    from changed)
                 insert into outbox (kind, msg_key) values ('STOCK_CHANGED', :sku)""", params);
         outbox.stockChangedInTransaction();
     }

@@ -1,0 +1,79 @@
+package io.omnihub.inventory;
+
+import io.omnihub.canonical.StockEvent;
+import io.omnihub.canonical.StockEventType;
+import io.omnihub.support.HubIntegrationTest;
+import io.omnihub.support.TestData;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A poll's worth of stock events applied together ({@link StockEvents#applyAll}, one JDBC batch): every event once,
+ * in its order for one node and sku, with the same stock and ledger effect as one at a time — a sale beyond on
+ * hand floors at zero and the ledger records the change actually made, a count replaces on hand and records its
+ * difference, a sku the node never held gets its row, a repeated event id (in the batch or from an earlier batch)
+ * changes nothing — and every ledger entry has its STOCK_CHANGED outbox row.
+ */
+class StockEventsBatchIT extends HubIntegrationTest {
+
+    @Autowired
+    StockEvents stockEvents;
+
+    static StockEvent event(String id, StockEventType type, String node, String sku, int quantity) {
+        return new StockEvent(id, type, node, sku, quantity, type == StockEventType.ADJUSTMENT ? "test" : null, null, "test");
+    }
+
+    @Test
+    void shouldApplyABatchAsOneAtATimeWould() {
+        String a = TestData.sku(jdbc, "WH-NJ1", 10, "ST-MAN", 3);
+        String b = TestData.sku(jdbc, "WH-NJ1", 5);
+        String dup = "dup-" + UUID.randomUUID();
+        long outboxBefore = jdbc.queryForObject("select count(*) from outbox where kind = 'STOCK_CHANGED' and msg_key in (:skus)",
+                new MapSqlParameterSource("skus", List.of(a, b)), Long.class);
+
+        int applied = stockEvents.applyAll(List.of(
+                event("e1-" + UUID.randomUUID(), StockEventType.SALE, "ST-MAN", a, 5),           // 3 -> 0 (floored: -3)
+                event(dup, StockEventType.RECEIPT, "WH-NJ1", b, 4),                             // 5 -> 9
+                event("e3-" + UUID.randomUUID(), StockEventType.SNAPSHOT, "WH-NJ1", a, 7),       // 10 -> 7 (-3)
+                event("e4-" + UUID.randomUUID(), StockEventType.ADJUSTMENT, "WH-NJ1", a, 2),     // 7 -> 9
+                event(dup, StockEventType.RECEIPT, "WH-NJ1", b, 4),                             // a repeat: nothing
+                event("e6-" + UUID.randomUUID(), StockEventType.RECEIPT, "ST-BRK", b, 6),        // no row yet: 0 -> 6
+                event("e7-" + UUID.randomUUID(), StockEventType.SALE, "WH-NJ1", b, 2)));         // 9 -> 7
+        assertThat(applied).isEqualTo(6);
+        // the same id in a later batch is recognised too
+        assertThat(stockEvents.applyAll(List.of(event(dup, StockEventType.RECEIPT, "WH-NJ1", b, 4)))).isZero();
+
+        assertThat(onHand("ST-MAN", a)).isEqualTo(0);
+        assertThat(onHand("WH-NJ1", a)).isEqualTo(7 + 2);
+        assertThat(onHand("WH-NJ1", b)).isEqualTo(7);
+        assertThat(onHand("ST-BRK", b)).isEqualTo(6);
+
+        // the ledger tells the same story, entry by entry, in each row's order
+        assertThat(entries("ST-MAN", a)).containsExactly(List.of("SALE", -3, 0));
+        assertThat(entries("WH-NJ1", a)).containsExactly(List.of("SNAPSHOT", -3, 7), List.of("ADJUSTMENT", 2, 9));
+        assertThat(entries("WH-NJ1", b)).containsExactly(List.of("RECEIPT", 4, 9), List.of("SALE", -2, 7));
+        assertThat(entries("ST-BRK", b)).containsExactly(List.of("RECEIPT", 6, 6));
+        long outboxAfter = jdbc.queryForObject("select count(*) from outbox where kind = 'STOCK_CHANGED' and msg_key in (:skus)",
+                new MapSqlParameterSource("skus", List.of(a, b)), Long.class);
+        assertThat(outboxAfter - outboxBefore).isEqualTo(6);
+    }
+
+    int onHand(String node, String sku) {
+        return jdbc.queryForObject("select on_hand from stock where node_id = :node and sku = :sku",
+                new MapSqlParameterSource("node", node).addValue("sku", sku), Integer.class);
+    }
+
+    List<List<Object>> entries(String node, String sku) {
+        return jdbc.queryForList("select kind, on_hand_delta, on_hand_after from ledger_entry where node_id = :node and sku = :sku "
+                        + "and reference like 'stock-event:%' order by id",
+                new MapSqlParameterSource("node", node).addValue("sku", sku)).stream()
+                .map((Map<String, Object> r) -> List.<Object>of(r.get("kind"), r.get("on_hand_delta"), r.get("on_hand_after"))).toList();
+    }
+}
