@@ -34,21 +34,24 @@ public class Deliveries {
             values (:channel, :kind, :key, :ordering, cast(:payload as jsonb), 'PENDING', :eventAt, :sequence)""";
 
     private final NamedParameterJdbcTemplate jdbc;
-    private final List<Runnable> enqueuedListeners = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<java.util.Set<String>>> enqueuedListeners = new CopyOnWriteArrayList<>();
     private final Object enqueuedKey = new Object();
 
     public Deliveries(NamedParameterJdbcTemplate jdbc) {
         this.jdbc = jdbc;
     }
 
-    /** {@code listener} runs after each transaction that enqueued deliveries commits (once per transaction). */
-    public void onEnqueued(Runnable listener) {
+    /**
+     * {@code listener} runs after each transaction that enqueued deliveries commits (once per transaction), with the
+     * channels it enqueued for.
+     */
+    public void onEnqueued(java.util.function.Consumer<java.util.Set<String>> listener) {
         enqueuedListeners.add(listener);
     }
 
-    private void enqueued() {
+    private void enqueued(String channel) {
         if (!enqueuedListeners.isEmpty()) {
-            AfterCommit.once(enqueuedKey, () -> enqueuedListeners.forEach(Runnable::run));
+            AfterCommit.collect(enqueuedKey, channel, channels -> enqueuedListeners.forEach(l -> l.accept(channels)));
         }
     }
 
@@ -59,7 +62,7 @@ public class Deliveries {
     public long enqueueAts(AvailableToSell ats, String json, Instant changedAt) {
         MapSqlParameterSource p = new MapSqlParameterSource("channel", ats.channel()).addValue("sku", ats.sku());
         jdbc.update(SUPERSEDE_ATS, p);
-        enqueued();
+        enqueued(ats.channel());
         return insert(ats.channel(), Delivery.Kind.ATS, ats.sku(), ats.sku(), json, changedAt, ats.sequence());
     }
 
@@ -87,7 +90,7 @@ public class Deliveries {
         }
         jdbc.batchUpdate(SUPERSEDE_ATS, supersede);
         jdbc.batchUpdate(INSERT, insert);
-        enqueued();
+        figures.forEach(f -> enqueued(f.ats().channel()));
     }
 
     /** Enqueues an order status callback in the caller's transaction; false when it is already there. */
@@ -99,7 +102,7 @@ public class Deliveries {
             return false;
         }
         insert(channel, Delivery.Kind.ORDER_STATUS, dedupeKey, orderId, json, at, null);
-        enqueued();
+        enqueued(channel);
         return true;
     }
 
@@ -144,8 +147,9 @@ public class Deliveries {
     public void delivered(List<Long> ids) {
         if (!ids.isEmpty()) {
             jdbc.update("update delivery set status = 'DELIVERED', delivered_at = now(), claimed_until = null, "
-                    + "last_error = null, updated_at = now() where id in (:ids) and status = 'PENDING'",
-                    new MapSqlParameterSource("ids", ids));
+                    + "last_error = null, updated_at = now() where id = any(:ids) and status = 'PENDING'",
+                    // an array, not an expanded list: one statement text whatever the count, so it is planned once
+                    new MapSqlParameterSource("ids", ids.toArray(new Long[0])));
         }
     }
 
@@ -244,11 +248,10 @@ public class Deliveries {
     }
 
     private void requeue(long id) {
-        int n = jdbc.update("update delivery set status = 'PENDING', attempts = 0, next_attempt_at = now(), claimed_until = null, "
-                + "updated_at = now() where id = :id and status = 'DEAD'", new MapSqlParameterSource("id", id));
-        if (n == 1) {
-            enqueued();
-        }
+        List<String> channel = jdbc.queryForList("update delivery set status = 'PENDING', attempts = 0, next_attempt_at = now(), "
+                + "claimed_until = null, updated_at = now() where id = :id and status = 'DEAD' returning channel",
+                new MapSqlParameterSource("id", id), String.class);
+        channel.forEach(this::enqueued);
     }
 
     /** Marks the key's dead ATS figures older than {@code below} (or up to and including it) SUPERSEDED. */

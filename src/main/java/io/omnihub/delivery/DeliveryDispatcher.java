@@ -53,6 +53,8 @@ public class DeliveryDispatcher implements DisposableBean {
     private final Map<String, Instant> pausedUntil = new ConcurrentHashMap<>();
     private final ExecutorService workers;
     private final Semaphore wakeUp = new Semaphore(0);
+    /** Channels something was enqueued for since the dispatcher last looked. */
+    private final java.util.Set<String> woken = ConcurrentHashMap.newKeySet();
     /** Per channel: the last claim filled every slot it had, so more may be due than were claimed. */
     private final Map<String, Boolean> mayHaveMore = new ConcurrentHashMap<>();
     /** Sent deliveries not yet marked DELIVERED (see {@link #markDelivered}). */
@@ -76,7 +78,10 @@ public class DeliveryDispatcher implements DisposableBean {
             return t;
         });
         // a delivery enqueued in this hub wakes the dispatcher at once; others are found by polling
-        deliveries.onEnqueued(wakeUp::release);
+        deliveries.onEnqueued(channels -> {
+            woken.addAll(channels);
+            wakeUp.release();
+        });
     }
 
     /**
@@ -88,15 +93,26 @@ public class DeliveryDispatcher implements DisposableBean {
     public int dispatchWhileHeld() {
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(props.holdMs());
         int started = 0;
+        boolean all = true;
         while (!workers.isShutdown()) {
             wakeUp.drainPermits();
-            started += dispatch();
+            if (all) {
+                woken.clear();
+                started += dispatch();
+            } else {
+                // woken: only the channels something was enqueued for
+                List<String> channels = new ArrayList<>(woken);
+                woken.removeAll(channels);
+                for (String channelId : channels) {
+                    started += dispatchChannel(channelId);
+                }
+            }
             long left = until - System.nanoTime();
             if (left <= 0) {
                 break;
             }
             try {
-                wakeUp.tryAcquire(Math.min(left, TimeUnit.MILLISECONDS.toNanos(props.pollIntervalMs())), TimeUnit.NANOSECONDS);
+                all = !wakeUp.tryAcquire(Math.min(left, TimeUnit.MILLISECONDS.toNanos(props.pollIntervalMs())), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -108,18 +124,25 @@ public class DeliveryDispatcher implements DisposableBean {
     /** One pass over every channel: claims what is due within the channel's limits and sends it. Returns how many started. */
     public int dispatch() {
         int started = 0;
-        for (Map.Entry<String, SyncProperties.Channel> e : sync.channels().entrySet()) {
-            SyncProperties.Channel channel = e.getValue();
-            if (channel.type() == null || channel.type() == SyncProperties.SinkType.SFTP_FEED || channel.route() == null) {
-                continue;
-            }
-            try {
-                started += dispatch(e.getKey(), channel);
-            } catch (RuntimeException ex) {
-                log.warn("Could not dispatch deliveries of {}: {}", e.getKey(), ex.toString());
-            }
+        for (String channelId : sync.channels().keySet()) {
+            started += dispatchChannel(channelId);
         }
         return started;
+    }
+
+    /** Claims what is due for one channel within its limits and sends it (nothing for a feed or unknown channel). */
+    private int dispatchChannel(String channelId) {
+        SyncProperties.Channel channel = sync.channel(channelId);
+        if (channel == null || channel.type() == null || channel.type() == SyncProperties.SinkType.SFTP_FEED
+                || channel.route() == null) {
+            return 0;
+        }
+        try {
+            return dispatch(channelId, channel);
+        } catch (RuntimeException ex) {
+            log.warn("Could not dispatch deliveries of {}: {}", channelId, ex.toString());
+            return 0;
+        }
     }
 
     private int dispatch(String channelId, SyncProperties.Channel channel) {
@@ -162,7 +185,9 @@ public class DeliveryDispatcher implements DisposableBean {
                 }
                 // work-conserving: a freed slot takes the next due delivery now, not at the next timer tick (when
                 // the last claim left nothing due behind, new work wakes the dispatcher instead)
-                if (!workers.isShutdown() && Boolean.TRUE.equals(mayHaveMore.get(channelId))) {
+                // and, when work is waiting, claims for half the channel's slots at a time rather than one by one
+                if (!workers.isShutdown() && Boolean.TRUE.equals(mayHaveMore.get(channelId))
+                        && free.availablePermits() >= Math.max(1, channel.maxConcurrency() / 2)) {
                     try {
                         dispatch(channelId, channel);
                     } catch (RuntimeException e) {

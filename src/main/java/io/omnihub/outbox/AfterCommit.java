@@ -14,6 +14,37 @@ public final class AfterCommit {
     private AfterCommit() {
     }
 
+    /**
+     * Collects {@code item} for the current transaction and, after it commits, runs {@code action} once with every
+     * item collected under {@code key} in it; at once with just this item when no transaction is active.
+     */
+    public static <T> void collect(Object key, T item, java.util.function.Consumer<java.util.Set<T>> action) {
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            action.accept(java.util.Set.of(item));
+            return;
+        }
+        @SuppressWarnings("unchecked")
+        java.util.Set<T> items = (java.util.Set<T>) TransactionSynchronizationManager.getResource(key);
+        if (items != null) {
+            items.add(item);
+            return;
+        }
+        java.util.Set<T> collected = new java.util.LinkedHashSet<>();
+        collected.add(item);
+        TransactionSynchronizationManager.bindResource(key, collected);
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                action.accept(collected);
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                TransactionSynchronizationManager.unbindResourceIfPossible(key);
+            }
+        });
+    }
+
     /** Runs {@code action} after the current transaction commits; {@code key} identifies it within the transaction. */
     public static void once(Object key, Runnable action) {
         if (!TransactionSynchronizationManager.isSynchronizationActive()) {
