@@ -242,7 +242,7 @@ public final class BenchMain {
                 .append("`omnihub.bench.raw` on the hub's own broker.\n");
         b.append("- The PostgreSQL limit runs the reservation update on bench-only rows (BENCH-PG-*) of the hub's own `stock` table, ")
                 .append("bypassing StockLedger on purpose: it is the ceiling the routing figure is compared with.\n");
-        b.append("- n/a rows are flows not built on this branch yet: re-run `bash bench/run.sh` after they are merged.\n\n");
+        b.append("- n/a rows are figures that failed in this run; the row says why.\n\n");
         b.append("## How to run\n\n");
         b.append("    bash bench/run.sh            # or: mvn -Pbench verify\n\n");
         b.append("The script builds the jar, starts the hub as its own process with a temporary data directory and free ports, ")

@@ -184,7 +184,14 @@ final class SftpStockBench {
         while (!todo.isEmpty()) {
             String[] next = todo.poll();
             List<String> dirs = new ArrayList<>();
-            for (SftpClient.DirEntry e : sftp.readDir(next[0])) {
+            List<SftpClient.DirEntry> entries = new ArrayList<>();
+            try {
+                sftp.readDir(next[0]).forEach(entries::add);
+            } catch (java.io.UncheckedIOException | org.apache.sshd.sftp.common.SftpException gone) {
+                // a folder the hub removed while we walked (its work folders come and go): nothing to find there
+                continue;
+            }
+            for (SftpClient.DirEntry e : entries) {
                 String n = e.getFilename();
                 if (n.equals(".") || n.equals("..")) {
                     continue;
