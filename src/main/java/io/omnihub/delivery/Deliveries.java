@@ -12,7 +12,9 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * The {@code delivery} table: every figure and order status owed to a channel is a row, so nothing is lost across
@@ -34,7 +36,7 @@ public class Deliveries {
             values (:channel, :kind, :key, :ordering, cast(:payload as jsonb), 'PENDING', :eventAt, :sequence)""";
 
     private final NamedParameterJdbcTemplate jdbc;
-    private final List<java.util.function.Consumer<java.util.Set<String>>> enqueuedListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Set<String>>> enqueuedListeners = new CopyOnWriteArrayList<>();
     private final Object enqueuedKey = new Object();
 
     public Deliveries(NamedParameterJdbcTemplate jdbc) {
@@ -45,7 +47,7 @@ public class Deliveries {
      * {@code listener} runs after each transaction that enqueued deliveries commits (once per transaction), with the
      * channels it enqueued for.
      */
-    public void onEnqueued(java.util.function.Consumer<java.util.Set<String>> listener) {
+    public void onEnqueued(Consumer<Set<String>> listener) {
         enqueuedListeners.add(listener);
     }
 

@@ -16,8 +16,9 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
 import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -54,7 +55,7 @@ public class DeliveryDispatcher implements DisposableBean {
     private final ExecutorService workers;
     private final Semaphore wakeUp = new Semaphore(0);
     /** Channels something was enqueued for since the dispatcher last looked. */
-    private final java.util.Set<String> woken = ConcurrentHashMap.newKeySet();
+    private final Set<String> woken = ConcurrentHashMap.newKeySet();
     /** Per channel: the last claim filled every slot it had, so more may be due than were claimed. */
     private final Map<String, Boolean> mayHaveMore = new ConcurrentHashMap<>();
     /** Sent deliveries not yet marked DELIVERED (see {@link #markDelivered}). */
@@ -183,9 +184,9 @@ public class DeliveryDispatcher implements DisposableBean {
                 } finally {
                     free.release();
                 }
-                // work-conserving: a freed slot takes the next due delivery now, not at the next timer tick (when
-                // the last claim left nothing due behind, new work wakes the dispatcher instead)
-                // and, when work is waiting, claims for half the channel's slots at a time rather than one by one
+                // work-conserving: freed slots take the next due deliveries now, not at the next poll, when the last
+                // claim left work behind (otherwise new work wakes the dispatcher); half the channel's slots at a time
+                // rather than one claim statement per finished delivery
                 if (!workers.isShutdown() && Boolean.TRUE.equals(mayHaveMore.get(channelId))
                         && free.availablePermits() >= Math.max(1, channel.maxConcurrency() / 2)) {
                     try {

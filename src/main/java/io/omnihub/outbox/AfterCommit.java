@@ -3,6 +3,10 @@ package io.omnihub.outbox;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.Consumer;
+
 /**
  * Runs an action once after the current transaction commits, however many times it is asked for in that
  * transaction (a batch of 500 stock changes wakes the sync once, not 500 times); at once when no transaction is
@@ -18,18 +22,18 @@ public final class AfterCommit {
      * Collects {@code item} for the current transaction and, after it commits, runs {@code action} once with every
      * item collected under {@code key} in it; at once with just this item when no transaction is active.
      */
-    public static <T> void collect(Object key, T item, java.util.function.Consumer<java.util.Set<T>> action) {
+    public static <T> void collect(Object key, T item, Consumer<Set<T>> action) {
         if (!TransactionSynchronizationManager.isSynchronizationActive()) {
-            action.accept(java.util.Set.of(item));
+            action.accept(Set.of(item));
             return;
         }
         @SuppressWarnings("unchecked")
-        java.util.Set<T> items = (java.util.Set<T>) TransactionSynchronizationManager.getResource(key);
+        Set<T> items = (Set<T>) TransactionSynchronizationManager.getResource(key);
         if (items != null) {
             items.add(item);
             return;
         }
-        java.util.Set<T> collected = new java.util.LinkedHashSet<>();
+        Set<T> collected = new LinkedHashSet<>();
         collected.add(item);
         TransactionSynchronizationManager.bindResource(key, collected);
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {

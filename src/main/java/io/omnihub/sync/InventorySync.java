@@ -95,12 +95,13 @@ public class InventorySync {
             wakeUp.drainPermits();
             int n = drain();
             total += n;
-            if (n >= props.batchSize()) {
-                continue;
-            }
             long left = until - System.nanoTime();
             if (left <= 0) {
+                // back to the route now and then, backlog or not (the timer calls again at once)
                 return total;
+            }
+            if (n >= props.batchSize()) {
+                continue;
             }
             try {
                 wakeUp.tryAcquire(Math.min(left, TimeUnit.MILLISECONDS.toNanos(props.pollIntervalMs())), TimeUnit.NANOSECONDS);

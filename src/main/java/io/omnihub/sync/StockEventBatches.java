@@ -27,9 +27,9 @@ import java.util.Map;
  * invalid, and every record of a batch whose transaction failed, goes through the per-record route
  * {@code direct:stock-event-one} instead (in the records' order), which applies it in its own transaction, retries
  * transient errors and records a dead letter for what cannot be applied, exactly as one record at a time did.
- * Every record is tried; offsets are committed (asynchronously, in one request) only when every record of the batch is applied or dead-lettered,
- * otherwise the batch fails, nothing of it is committed and its records come again after a restart (their
- * idempotency keys make the repetition harmless).
+ * Every record is tried; offsets are committed (asynchronously, in one request) only when every record of the
+ * batch is applied or dead-lettered, otherwise the batch fails, nothing of it is committed and its records come
+ * again after a restart (their idempotency keys make the repetition harmless).
  */
 @Component("stockEventBatches")
 public class StockEventBatches {
