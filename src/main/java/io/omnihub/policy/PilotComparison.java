@@ -8,7 +8,6 @@ import org.springframework.stereotype.Component;
 
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,8 +82,7 @@ public class PilotComparison {
         final Map<String, Integer> perType = new TreeMap<>();
         final Map<String, Integer> perNode = new TreeMap<>();
         final Map<String, Integer> versions = new TreeMap<>();
-        double[] distances = new double[64];
-        int distanceCount;
+        final Distances distances = new Distances();
         int orders;
         int routed;
         int unfulfillable;
@@ -120,21 +118,12 @@ public class PilotComparison {
         }
 
         void distance(double miles) {
-            if (distanceCount == distances.length) {
-                distances = Arrays.copyOf(distances, distances.length * 2);
-            }
-            distances[distanceCount++] = miles;
+            distances.add(miles);
         }
 
         Figures figures() {
-            Double avg = null;
-            Double p95 = null;
-            if (distanceCount > 0) {
-                double[] sorted = Arrays.copyOf(distances, distanceCount);
-                Arrays.sort(sorted);
-                avg = round(Arrays.stream(sorted).sum() / distanceCount);
-                p95 = round(sorted[Math.max(0, (int) Math.ceil(0.95 * distanceCount) - 1)]);
-            }
+            Double avg = distances.average();
+            Double p95 = distances.p95();
             return new Figures(orders, routed, unfulfillable, orders == 0 ? 0 : round((double) unfulfillable / orders),
                     new TreeMap<>(perType), new TreeMap<>(perNode), routed == 0 ? 0 : round((double) split / routed),
                     routed == 0 ? 0 : round((double) shipments / routed), avg, p95, routed == 0 ? 0 : round(cost / routed),

@@ -6,7 +6,6 @@ import io.omnihub.routing.StockView;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,8 +121,7 @@ public final class SimulationReport {
         final Map<String, Map<LocalDate, Integer>> daily = new HashMap<>();
         final Map<String, Integer> perNode = new TreeMap<>();
         final Map<String, Integer> perType = new TreeMap<>();
-        double[] distances = new double[1024];
-        int distanceCount;
+        final Distances distances = new Distances();
         int orders;
         int routed;
         int unfulfillable;
@@ -173,21 +171,12 @@ public final class SimulationReport {
         }
 
         void distance(double miles) {
-            if (distanceCount == distances.length) {
-                distances = Arrays.copyOf(distances, distances.length * 2);
-            }
-            distances[distanceCount++] = miles;
+            distances.add(miles);
         }
 
         Figures figures() {
-            Double avg = null;
-            Double p95 = null;
-            if (distanceCount > 0) {
-                double[] sorted = Arrays.copyOf(distances, distanceCount);
-                Arrays.sort(sorted);
-                avg = round(Arrays.stream(sorted).sum() / distanceCount);
-                p95 = round(sorted[Math.max(0, (int) Math.ceil(0.95 * distanceCount) - 1)]);
-            }
+            Double avg = distances.average();
+            Double p95 = distances.p95();
             return new Figures(orders, routed, unfulfillable, undecided, Map.copyOf(perNode), Map.copyOf(perType),
                     routed == 0 ? 0 : round((double) split / routed), routed == 0 ? 0 : round((double) shipments / routed),
                     avg, p95, routed == 0 ? 0 : round(cost / routed), overCap);

@@ -117,10 +117,15 @@ class ConsoleBrowserIT extends HubIntegrationTest {
         return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
     }
 
-    /** The live page may redraw a table between finding an element and using it: find it again then. */
+    /**
+     * The live page may redraw a table between finding an element and using it: find it again then. The element is
+     * scrolled to the middle of the window first, so the sticky top bar cannot be the one that receives the click.
+     */
     void click(By by) {
         wait.ignoring(StaleElementReferenceException.class).until(d -> {
-            d.findElement(by).click();
+            WebElement element = d.findElement(by);
+            ((org.openqa.selenium.JavascriptExecutor) d).executeScript("arguments[0].scrollIntoView({block: 'center'})", element);
+            element.click();
             return true;
         });
     }
@@ -347,7 +352,7 @@ class ConsoleBrowserIT extends HubIntegrationTest {
         assertThat(textOf(By.cssSelector("#simulation-detail h1"))).contains(simId);
         screenshot("simulation-report");
 
-        driver.findElement(By.id("back-to-routing")).click();
+        click(By.id("back-to-routing"));
         visible(By.cssSelector("#simulations tr[data-simulation-id='" + simId + "']"));
         assertThat(textOf(By.cssSelector("#simulations tr[data-simulation-id='" + simId + "']"))).contains("DONE")
                 .contains(report.path("orders").asText() + " of " + report.path("orders").asText());
