@@ -9,6 +9,9 @@
 #   BENCH_CLIENTS=8            concurrent HTTP clients / threads
 #   BENCH_PHASE_SECONDS=20     upper bound of each measured phase (each is also bounded by a count)
 #   BENCH_HUB_JAVA_OPTS=...    JVM options of the hub (default -Xmx1g)
+#   BENCH_HUB_ARGS=...         more hub arguments, e.g. --omnihub.embedded.postgres.settings.shared-preload-libraries=pg_stat_statements
+#                              (with -Dbench.pg-statements=true in BENCH_GEN_OPTS the sync figure then prints the
+#                              statements PostgreSQL spent its time on)
 #   BENCH_MVN_OPTS=-o          extra Maven options (default: offline)
 #   BENCH_SKIP_BUILD=1         reuse target/ as built (mvn -Pbench verify sets it)
 #   BENCH_OUT=docs/benchmarks.md
@@ -79,7 +82,7 @@ java $HUB_JAVA_OPTS -jar "$JAR" \
   --omnihub.sync.channels.bench-a.type=WEBHOOK --omnihub.sync.channels.bench-a.route=direct:channel-web \
   --omnihub.sync.channels.bench-b.type=WEBHOOK --omnihub.sync.channels.bench-b.route=direct:channel-web \
   --omnihub.sync.channels.bench-c.type=MARKETPLACE --omnihub.sync.channels.bench-c.route=direct:channel-marketplace \
-  >"$LOG" 2>&1 &
+  ${BENCH_HUB_ARGS:-} >"$LOG" 2>&1 &
 HUB_PID=$!
 
 # shellcheck disable=SC2086

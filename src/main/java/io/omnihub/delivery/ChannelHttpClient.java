@@ -7,13 +7,17 @@ import org.springframework.stereotype.Component;
 /**
  * HTTP client settings of the channel sinks: no automatic retries inside the client (Apache HttpClient 5 would
  * silently resend on 429 and 503), because the delivery dispatcher owns retries, backoff, Retry-After and the
- * circuit breaker, and counts every attempt. Referenced by the sink Kamelets as {@code #channelHttpClient}.
+ * circuit breaker, and counts every attempt. No cookie store and no response decompression either: per call work
+ * that a channel API never needs. Referenced by the sink Kamelets as {@code #channelHttpClient}.
  */
 @Component("channelHttpClient")
 public class ChannelHttpClient implements HttpClientConfigurer {
 
     @Override
     public void configureHttpClient(HttpClientBuilder clientBuilder) {
-        clientBuilder.disableAutomaticRetries();
+        clientBuilder.disableAutomaticRetries()
+                // a channel API is not a browser: no cookies kept between calls, no compressed answers to inflate
+                .disableCookieManagement()
+                .disableContentCompression();
     }
 }

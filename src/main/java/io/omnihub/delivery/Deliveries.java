@@ -27,20 +27,60 @@ public class Deliveries {
     static final String COLUMNS = "id, channel, kind, dedupe_key, ordering_key, payload::text as payload, status, attempts, "
             + "next_attempt_at, last_error, created_at, delivered_at, event_at, sequence";
 
-    private static final String SUPERSEDE_ATS = """
-            update delivery set status = 'SUPERSEDED', updated_at = now(), claimed_until = null
-            where channel = :channel and kind = 'ATS' and ordering_key = :sku and status = 'PENDING'
-              and (claimed_until is null or claimed_until < now())""";
+    /**
+     * See {@link #enqueueAts(List)}, one statement for a whole pass whatever the number of figures (the arrays: one
+     * element per channel and sku). {@code owned}: the pending rows of those keys that nobody else holds, locked,
+     * skipping the ones a dispatcher is claiming or marking (those are in flight: not ours to replace or supersede),
+     * so this statement never waits for a dispatcher and a dispatcher waiting for it cannot close a deadlock.
+     * {@code fresh}: where the newest pending row of a key is owned and was never attempted, it takes the new figure.
+     * Otherwise the owned rows of the key are superseded and a row is inserted. Every lookup is by key or id, so the
+     * work does not grow with the delivery history.
+     */
+    private static final String ENQUEUE_ATS = """
+            with input as (
+                select * from unnest(cast(:channels as text[]), cast(:skus as text[]), cast(:payloads as text[]),
+                                     cast(:eventAts as timestamptz[]), cast(:sequences as bigint[]))
+                       as i(channel, sku, payload, event_at, sequence)),
+            owned as materialized (
+                select d.id, d.channel, d.ordering_key, d.attempts, d.last_error, d.claimed_until from delivery d
+                where d.id = any(array(
+                        select p.id from input i cross join lateral (
+                            select p.id from delivery p where p.channel = i.channel and p.kind = 'ATS'
+                              and p.ordering_key = i.sku and p.status = 'PENDING') p))
+                  and d.status = 'PENDING' and (d.claimed_until is null or d.claimed_until < now())
+                for update skip locked),
+            newest as (
+                select i.*, (select p.id from delivery p where p.channel = i.channel and p.kind = 'ATS'
+                               and p.ordering_key = i.sku and p.status = 'PENDING' order by p.id desc limit 1) as id
+                from input i),
+            fresh as (
+                update delivery d set payload = cast(n.payload as jsonb), sequence = n.sequence,
+                       event_at = least(d.event_at, n.event_at), updated_at = now()
+                from newest n join owned o on o.id = n.id
+                where d.id = n.id and o.attempts = 0 and o.last_error is null and o.claimed_until is null
+                returning d.channel, d.ordering_key),
+            rest as (
+                select i.* from input i
+                where not exists (select 1 from fresh f where f.channel = i.channel and f.ordering_key = i.sku)),
+            stale as (
+                update delivery d set status = 'SUPERSEDED', updated_at = now(), claimed_until = null
+                from owned o join rest r on r.channel = o.channel and r.sku = o.ordering_key
+                where d.id = o.id)
+            insert into delivery (channel, kind, dedupe_key, ordering_key, payload, status, event_at, sequence)
+            select channel, 'ATS', sku, sku, cast(payload as jsonb), 'PENDING', event_at, sequence from rest""";
     private static final String INSERT = """
             insert into delivery (channel, kind, dedupe_key, ordering_key, payload, status, event_at, sequence)
             values (:channel, :kind, :key, :ordering, cast(:payload as jsonb), 'PENDING', :eventAt, :sequence)""";
 
     private final NamedParameterJdbcTemplate jdbc;
+    /** Claims, DELIVERED marks, retries and DEAD: committed without waiting for the disk (see DeliveryBookkeeping). */
+    private final NamedParameterJdbcTemplate bookkeeping;
     private final List<Consumer<Set<String>>> enqueuedListeners = new CopyOnWriteArrayList<>();
     private final Object enqueuedKey = new Object();
 
-    public Deliveries(NamedParameterJdbcTemplate jdbc) {
+    public Deliveries(NamedParameterJdbcTemplate jdbc, DeliveryBookkeeping bookkeeping) {
         this.jdbc = jdbc;
+        this.bookkeeping = bookkeeping.jdbc();
     }
 
     /**
@@ -57,41 +97,38 @@ public class Deliveries {
         }
     }
 
-    /**
-     * Enqueues a new ATS figure in the caller's transaction and supersedes the channel's older undelivered figures
-     * for the sku that no dispatcher is sending right now (one in flight finishes first; order is kept).
-     */
-    public long enqueueAts(AvailableToSell ats, String json, Instant changedAt) {
-        MapSqlParameterSource p = new MapSqlParameterSource("channel", ats.channel()).addValue("sku", ats.sku());
-        jdbc.update(SUPERSEDE_ATS, p);
-        enqueued(ats.channel());
-        return insert(ats.channel(), Delivery.Kind.ATS, ats.sku(), ats.sku(), json, changedAt, ats.sequence());
-    }
-
     /** A new ATS figure to enqueue: the figure, its JSON and the time of the oldest change it reflects. */
     public record NewAts(AvailableToSell ats, String json, Instant changedAt) {
     }
 
     /**
-     * Enqueues many new ATS figures (at most one per channel and sku) in the caller's transaction, as
-     * {@link #enqueueAts(AvailableToSell, String, Instant)} does for one, in two batched statements.
+     * Enqueues many new ATS figures (at most one per channel and sku) in the caller's transaction, in one statement. Where the channel still owes a figure for the sku that was never attempted (the
+     * dispatcher is behind), that row takes the new figure in its place (it keeps the date of the oldest change it
+     * now reflects); otherwise older undelivered figures not being sent right now are superseded and a row is
+     * added. So under load a burst for one channel and sku costs one row, not one per figure. A row that was
+     * attempted keeps its figure: its id is the webhook-id a receiver may have seen, which must not change meaning.
      */
     public void enqueueAts(List<NewAts> figures) {
         if (figures.isEmpty()) {
             return;
         }
-        MapSqlParameterSource[] supersede = new MapSqlParameterSource[figures.size()];
-        MapSqlParameterSource[] insert = new MapSqlParameterSource[figures.size()];
-        for (int i = 0; i < figures.size(); i++) {
+        int n = figures.size();
+        String[] channels = new String[n];
+        String[] skus = new String[n];
+        String[] payloads = new String[n];
+        // as text: the driver sends a String[] as text[], which the statement casts
+        String[] eventAts = new String[n];
+        Long[] sequences = new Long[n];
+        for (int i = 0; i < n; i++) {
             NewAts f = figures.get(i);
-            supersede[i] = new MapSqlParameterSource("channel", f.ats().channel()).addValue("sku", f.ats().sku());
-            insert[i] = new MapSqlParameterSource("channel", f.ats().channel()).addValue("kind", Delivery.Kind.ATS.name())
-                    .addValue("key", f.ats().sku()).addValue("ordering", f.ats().sku()).addValue("payload", f.json())
-                    .addValue("eventAt", f.changedAt() == null ? null : Timestamp.from(f.changedAt()))
-                    .addValue("sequence", f.ats().sequence());
+            channels[i] = f.ats().channel();
+            skus[i] = f.ats().sku();
+            payloads[i] = f.json();
+            eventAts[i] = f.changedAt() == null ? null : f.changedAt().toString();
+            sequences[i] = f.ats().sequence();
         }
-        jdbc.batchUpdate(SUPERSEDE_ATS, supersede);
-        jdbc.batchUpdate(INSERT, insert);
+        jdbc.update(ENQUEUE_ATS, new MapSqlParameterSource("channels", channels).addValue("skus", skus)
+                .addValue("payloads", payloads).addValue("eventAts", eventAts).addValue("sequences", sequences));
         figures.forEach(f -> enqueued(f.ats().channel()));
     }
 
@@ -121,34 +158,40 @@ public class Deliveries {
     }
 
     /**
-     * Claims up to {@code limit} due deliveries of {@code channel} for {@code leaseMs}, counting the attempt. A row
-     * is due when no older row with the same ordering key is still pending, so one key's rows go out in order.
+     * Claims up to {@code limit} due deliveries of {@code channel} for {@code leaseMs}, counting the attempt. Only the
+     * oldest pending row of each ordering key can be claimed (and only while no dispatcher holds it), so one key's
+     * rows go out in order. The heads are read from the pending-key index (one entry per pending row of the channel,
+     * so the work is bounded by what is owed, not by the history in the table), then locked, skipping rows another
+     * dispatcher or an enqueueing transaction holds, and re-checked under the lock.
      */
     public List<Delivery> claim(String channel, int limit, long leaseMs) {
-        return jdbc.query("""
+        return bookkeeping.query("""
                 update delivery d set claimed_until = now() + :lease * interval '1 millisecond',
                        attempts = d.attempts + 1, updated_at = now()
                 where d.id in (
                     select p.id from delivery p
-                    where p.channel = :channel and p.status = 'PENDING' and p.next_attempt_at <= now()
-                      and (p.claimed_until is null or p.claimed_until < now())
-                      and not exists (select 1 from delivery o where o.channel = p.channel and o.kind = p.kind
-                                      and o.ordering_key = p.ordering_key and o.status = 'PENDING' and o.id < p.id)
-                    order by p.id limit :limit
+                    where p.id = any(array(
+                        select h.id from (
+                            select distinct on (kind, ordering_key) id, next_attempt_at, claimed_until from delivery
+                            where channel = :channel and status = 'PENDING'
+                            order by kind, ordering_key, id) h
+                        where h.next_attempt_at <= now() and (h.claimed_until is null or h.claimed_until < now())
+                        order by h.id limit :limit))
+                      and p.status = 'PENDING' and (p.claimed_until is null or p.claimed_until < now())
                     for update skip locked)
                 returning\s""" + COLUMNS,
                 new MapSqlParameterSource("channel", channel).addValue("limit", limit).addValue("lease", leaseMs), MAPPER);
     }
 
     public void delivered(long id) {
-        jdbc.update("update delivery set status = 'DELIVERED', delivered_at = now(), claimed_until = null, "
+        bookkeeping.update("update delivery set status = 'DELIVERED', delivered_at = now(), claimed_until = null, "
                 + "last_error = null, updated_at = now() where id = :id and status = 'PENDING'", new MapSqlParameterSource("id", id));
     }
 
     /** Marks many (a feed file) delivered. */
     public void delivered(List<Long> ids) {
         if (!ids.isEmpty()) {
-            jdbc.update("update delivery set status = 'DELIVERED', delivered_at = now(), claimed_until = null, "
+            bookkeeping.update("update delivery set status = 'DELIVERED', delivered_at = now(), claimed_until = null, "
                     + "last_error = null, updated_at = now() where id = any(:ids) and status = 'PENDING'",
                     // an array, not an expanded list: one statement text whatever the count, so it is planned once
                     new MapSqlParameterSource("ids", ids.toArray(new Long[0])));
@@ -156,7 +199,7 @@ public class Deliveries {
     }
 
     public void dead(long id, String error) {
-        jdbc.update("update delivery set status = 'DEAD', claimed_until = null, last_error = :error, updated_at = now() "
+        bookkeeping.update("update delivery set status = 'DEAD', claimed_until = null, last_error = :error, updated_at = now() "
                 + "where id = :id and status = 'PENDING'", new MapSqlParameterSource("id", id).addValue("error", truncate(error)));
     }
 
@@ -168,7 +211,7 @@ public class Deliveries {
         MapSqlParameterSource p = new MapSqlParameterSource("id", d.id()).addValue("error", truncate(error))
                 .addValue("delay", delayMs).addValue("uncount", countAttempt ? 0 : 1);
         if (d.kind() == Delivery.Kind.ATS) {
-            int superseded = jdbc.update("""
+            int superseded = bookkeeping.update("""
                     update delivery d set status = 'SUPERSEDED', claimed_until = null, last_error = :error, updated_at = now()
                     where d.id = :id and d.status = 'PENDING' and exists (
                         select 1 from delivery n where n.channel = d.channel and n.kind = 'ATS'
@@ -177,7 +220,7 @@ public class Deliveries {
                 return Delivery.Status.SUPERSEDED;
             }
         }
-        jdbc.update("""
+        bookkeeping.update("""
                 update delivery set claimed_until = null, last_error = :error, attempts = attempts - :uncount,
                        next_attempt_at = now() + :delay * interval '1 millisecond', updated_at = now()
                 where id = :id and status = 'PENDING'""", p);

@@ -52,6 +52,7 @@ public class DeliveryDispatcher implements DisposableBean {
     private final Map<String, Semaphore> slots = new ConcurrentHashMap<>();
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     private final Map<String, Instant> pausedUntil = new ConcurrentHashMap<>();
+    private final Map<String, Claimer> claimers = new ConcurrentHashMap<>();
     private final ExecutorService workers;
     private final Semaphore wakeUp = new Semaphore(0);
     /** Channels something was enqueued for since the dispatcher last looked. */
@@ -131,19 +132,39 @@ public class DeliveryDispatcher implements DisposableBean {
         return started;
     }
 
-    /** Claims what is due for one channel within its limits and sends it (nothing for a feed or unknown channel). */
+    /**
+     * Claims what is due for one channel within its limits and sends it (nothing for a feed or unknown channel).
+     * One thread claims for a channel at a time: a request made while another thread is claiming for the channel
+     * is left to that thread, which claims once more before it lets go (so no request is lost). Claims racing for
+     * the same rows would mostly skip each other's locked rows and come back empty, at a statement each.
+     */
     private int dispatchChannel(String channelId) {
         SyncProperties.Channel channel = sync.channel(channelId);
         if (channel == null || channel.type() == null || channel.type() == SyncProperties.SinkType.SFTP_FEED
                 || channel.route() == null) {
             return 0;
         }
-        try {
-            return dispatch(channelId, channel);
-        } catch (RuntimeException ex) {
-            log.warn("Could not dispatch deliveries of {}: {}", channelId, ex.toString());
-            return 0;
+        Claimer claimer = claimers.computeIfAbsent(channelId, c -> new Claimer());
+        claimer.requests.incrementAndGet();
+        int started = 0;
+        while (claimer.requests.get() > 0 && claimer.lock.tryLock()) {
+            try {
+                while (claimer.requests.getAndSet(0) > 0) {
+                    started += dispatch(channelId, channel);
+                }
+            } catch (RuntimeException ex) {
+                log.warn("Could not dispatch deliveries of {}: {}", channelId, ex.toString());
+            } finally {
+                claimer.lock.unlock();
+            }
         }
+        return started;
+    }
+
+    /** Who claims for a channel now, and whether more claims were asked for meanwhile. */
+    private static final class Claimer {
+        final ReentrantLock lock = new ReentrantLock();
+        final AtomicInteger requests = new AtomicInteger();
     }
 
     private int dispatch(String channelId, SyncProperties.Channel channel) {
@@ -189,11 +210,7 @@ public class DeliveryDispatcher implements DisposableBean {
                 // rather than one claim statement per finished delivery
                 if (!workers.isShutdown() && Boolean.TRUE.equals(mayHaveMore.get(channelId))
                         && free.availablePermits() >= Math.max(1, channel.maxConcurrency() / 2)) {
-                    try {
-                        dispatch(channelId, channel);
-                    } catch (RuntimeException e) {
-                        log.debug("Follow-up dispatch of {} failed: {}", channelId, e.toString());
-                    }
+                    dispatchChannel(channelId);
                 }
             });
         }

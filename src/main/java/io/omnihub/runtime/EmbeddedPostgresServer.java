@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -32,7 +33,12 @@ final class EmbeddedPostgresServer implements AutoCloseable {
         this.orphanStopped = orphanStopped;
     }
 
-    static EmbeddedPostgresServer start(Path dataDir, int port, boolean durable) throws IOException {
+    /**
+     * Starts the server; {@code settings} are more server parameters (postgresql.conf names, a dash standing for an
+     * underscore, so {@code omnihub.embedded.postgres.settings.shared-preload-libraries=pg_stat_statements} works from
+     * the command line), applied after the hub's own.
+     */
+    static EmbeddedPostgresServer start(Path dataDir, int port, boolean durable, Map<String, String> settings) throws IOException {
         Files.createDirectories(dataDir.getParent());
         long orphan = stopOrphan(dataDir);
         String onOff = durable ? "on" : "off";
@@ -44,7 +50,10 @@ final class EmbeddedPostgresServer implements AutoCloseable {
                 .setServerConfig("synchronous_commit", onOff)
                 .setServerConfig("full_page_writes", onOff)
                 .setServerConfig("max_connections", "200")
+                // the hub's delivery and outbox tables churn: look for tables to vacuum every 10 s, not every minute
+                .setServerConfig("autovacuum_naptime", "10s")
                 .setServerConfig("listen_addresses", "127.0.0.1");
+        settings.forEach((name, value) -> builder.setServerConfig(name.replace('-', '_'), value));
         if (port > 0) {
             builder.setPort(port);
         }

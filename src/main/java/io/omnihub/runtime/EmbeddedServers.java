@@ -56,7 +56,9 @@ public class EmbeddedServers implements EnvironmentPostProcessor, Ordered {
             long t0 = System.nanoTime();
             EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dataDir.resolve("postgres"),
                     env.getProperty("omnihub.embedded.postgres.port", Integer.class, 15432),
-                    env.getProperty("omnihub.embedded.postgres.durable", Boolean.class, true));
+                    env.getProperty("omnihub.embedded.postgres.durable", Boolean.class, true),
+                    Binder.get(env).bind("omnihub.embedded.postgres.settings", Bindable.mapOf(String.class, String.class))
+                            .orElse(Map.of()));
             running.add(pg);
             published.put("spring.datasource.url", pg.jdbcUrl());
             published.put("spring.datasource.username", "postgres");

@@ -74,8 +74,8 @@ public class InventorySync {
                 skus.merge((String) r[1], at, (a, b) -> a.isBefore(b) ? a : b);
             }
             recompute(skus);
-            jdbc.update("update outbox set processed_at = now() where id in (:ids)",
-                    new MapSqlParameterSource("ids", rows.stream().map(r -> r[0]).toList()));
+            jdbc.update("update outbox set processed_at = now() where id = any(:ids)",
+                    new MapSqlParameterSource("ids", rows.stream().map(r -> (Long) r[0]).toArray(Long[]::new)));
             return rows.size();
         });
         return n == null ? 0 : n;
@@ -145,10 +145,10 @@ public class InventorySync {
                 from channel_node cn
                 join node n on n.id = cn.node_id
                 join stock s on s.node_id = cn.node_id
-                where s.sku in (:skus) and (cast(:all as boolean) or cn.channel_id in (:channels))
+                where s.sku = any(:skus) and (cast(:all as boolean) or cn.channel_id = any(:channels))
                 group by cn.channel_id, s.sku""",
-                new MapSqlParameterSource("skus", skus).addValue("all", channels == null)
-                        .addValue("channels", channels == null || channels.isEmpty() ? List.of("") : channels),
+                new MapSqlParameterSource("skus", skus.toArray(new String[0])).addValue("all", channels == null)
+                        .addValue("channels", channels == null ? new String[0] : channels.toArray(new String[0])),
                 rs -> {
                     result.put(new Key(rs.getString(1), rs.getString(2)), rs.getInt(3));
                 });
@@ -167,24 +167,28 @@ public class InventorySync {
         if (channels.isEmpty()) {
             return;
         }
-        MapSqlParameterSource p = new MapSqlParameterSource("skus", skus.keySet()).addValue("channels", channels);
+        // arrays, not expanded lists: one statement text whatever the number of skus, so each is planned once
+        MapSqlParameterSource p = new MapSqlParameterSource("skus", skus.keySet().toArray(new String[0]))
+                .addValue("channels", channels.toArray(new String[0]));
         jdbc.update("""
                 insert into ats_state (channel, sku, available, sequence)
                 select distinct cn.channel_id, s.sku, 0, 0
                 from channel_node cn join stock s on s.node_id = cn.node_id
-                where s.sku in (:skus) and cn.channel_id in (:channels)
+                where s.sku = any(:skus) and cn.channel_id = any(:channels)
                 order by 2, 1
                 on conflict (channel, sku) do nothing""", p);
         Map<Key, long[]> last = new HashMap<>();
         jdbc.query("""
                 select channel, sku, available, sequence from ats_state
-                where sku in (:skus) and channel in (:channels)
+                where sku = any(:skus) and channel = any(:channels)
                 order by sku, channel for update""", p,
                 rs -> {
                     last.put(new Key(rs.getString(1), rs.getString(2)), new long[] {rs.getInt(3), rs.getLong(4)});
                 });
         List<Deliveries.NewAts> changed = new ArrayList<>();
-        List<MapSqlParameterSource> updates = new ArrayList<>();
+        List<Key> updated = new ArrayList<>();
+        List<Integer> figures = new ArrayList<>();
+        List<Long> sequences = new ArrayList<>();
         Instant now = Instant.now();
         for (Map.Entry<Key, Integer> e : rawAvailable(skus.keySet(), channels).entrySet()) {
             Key key = e.getKey();
@@ -199,16 +203,24 @@ public class InventorySync {
                 continue;
             }
             long next = sequence + 1;
-            updates.add(new MapSqlParameterSource("channel", key.channel()).addValue("sku", key.sku())
-                    .addValue("figure", figure).addValue("seq", next));
+            updated.add(key);
+            figures.add(figure);
+            sequences.add(next);
             AvailableToSell ats = new AvailableToSell(key.channel(), key.sku(), figure, now, next);
             changed.add(new Deliveries.NewAts(ats, json(ats), skus.get(key.sku())));
         }
         if (changed.isEmpty()) {
             return;
         }
-        jdbc.batchUpdate("update ats_state set available = :figure, sequence = :seq, updated_at = now() "
-                + "where channel = :channel and sku = :sku", updates.toArray(new MapSqlParameterSource[0]));
+        jdbc.update("""
+                update ats_state a set available = u.figure, sequence = u.seq, updated_at = now()
+                from unnest(cast(:channels as text[]), cast(:skus as text[]), cast(:figures as int[]), cast(:seqs as bigint[]))
+                     as u(channel, sku, figure, seq)
+                where a.channel = u.channel and a.sku = u.sku""",
+                new MapSqlParameterSource("channels", updated.stream().map(Key::channel).toArray(String[]::new))
+                        .addValue("skus", updated.stream().map(Key::sku).toArray(String[]::new))
+                        .addValue("figures", figures.toArray(new Integer[0]))
+                        .addValue("seqs", sequences.toArray(new Long[0])));
         deliveries.enqueueAts(changed);
     }
 

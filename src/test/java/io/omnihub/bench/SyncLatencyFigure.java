@@ -54,6 +54,14 @@ final class SyncLatencyFigure {
                 s.execute("insert into channel_node (channel_id, node_id) values ('" + channel + "', 'WH-NJ1') on conflict do nothing");
             }
         }
+        boolean statements = Boolean.getBoolean("bench.pg-statements");
+        if (statements) {
+            try (Connection c = DriverManager.getConnection(hub.jdbcUrl(), hub.dbUser(), hub.dbPassword());
+                 Statement s = c.createStatement()) {
+                s.execute("create extension if not exists pg_stat_statements");
+                s.execute("select pg_stat_statements_reset()");
+            }
+        }
         long[] bare = bareRoundTrips(1_000);
         String limit = String.format(Locale.ROOT, "p50 %.1f ms / p99 %.1f ms / max %.1f ms (bare HTTP POST, same stub)",
                 SyncLatencyProbe.ms(SyncLatencyProbe.pct(bare, 0.5)), SyncLatencyProbe.ms(SyncLatencyProbe.pct(bare, 0.99)),
@@ -64,6 +72,14 @@ final class SyncLatencyFigure {
                 ProducerConfig.LINGER_MS_CONFIG, 0,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
+            int warmup = Integer.getInteger("bench.sync.warmup-seconds", 15);
+            if (warmup > 0) {
+                // a hub in service has run this path a million times: give the JIT the same start (not measured)
+                int rate = Arrays.stream(rates).max().orElse(100);
+                System.out.printf(Locale.ROOT, "sync: warm-up, %d events/s for %d s (not measured) ...%n", rate, warmup);
+                stub.probe.run(producer, "omnihub.stock-events.v1", newSkus(), CHANNELS, rate, warmup, Duration.ofSeconds(120));
+                stub.probe.clear();
+            }
             for (int rate : rates) {
                 System.out.printf(Locale.ROOT, "sync: %d events/s for %d s ...%n", rate, seconds);
                 List<String> runSkus = newSkus();
@@ -83,7 +99,25 @@ final class SyncLatencyFigure {
                                 r.achieved(), r.measured(), r.complete() ? "" : "; INCOMPLETE: not every channel caught up within 120 s")));
             }
         }
+        if (statements) {
+            printStatements();
+        }
         return rows;
+    }
+
+    /** What PostgreSQL spent its time on during the figure (needs pg_stat_statements preloaded: see bench/run.sh). */
+    private void printStatements() throws Exception {
+        try (Connection c = DriverManager.getConnection(hub.jdbcUrl(), hub.dbUser(), hub.dbPassword());
+             Statement s = c.createStatement();
+             var r = s.executeQuery("select calls, total_exec_time, rows, regexp_replace(query, '\\s+', ' ', 'g') "
+                     + "from pg_stat_statements order by total_exec_time desc limit 25")) {
+            System.out.println("PostgreSQL statements by total execution time (calls, total ms, mean ms, rows, statement):");
+            while (r.next()) {
+                String q = r.getString(4);
+                System.out.printf(Locale.ROOT, "  %8d %9.0f %7.3f %8d  %s%n", r.getLong(1), r.getDouble(2),
+                        r.getDouble(2) / Math.max(1, r.getLong(1)), r.getLong(3), q.length() > 220 ? q.substring(0, 220) : q);
+            }
+        }
     }
 
     private List<String> newSkus() throws Exception {

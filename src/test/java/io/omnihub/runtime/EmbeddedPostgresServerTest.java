@@ -48,7 +48,7 @@ class EmbeddedPostgresServerTest {
         assertThat(ProcessHandle.of(orphanPid).map(ProcessHandle::isAlive).orElse(false))
                 .as("PostgreSQL outlives the killed hub").isTrue();
 
-        EmbeddedPostgresServer next = EmbeddedPostgresServer.start(data, 0, true);
+        EmbeddedPostgresServer next = EmbeddedPostgresServer.start(data, 0, true, java.util.Map.of());
         try (Connection c = DriverManager.getConnection(next.jdbcUrl(), "postgres", "postgres");
              Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("select v from kept")) {

@@ -30,7 +30,7 @@ public final class OutageServers implements AutoCloseable {
 
     public synchronized void startPostgres() throws Exception {
         if (postgres == null) {
-            postgres = EmbeddedPostgresServer.start(dataDir.resolve("postgres"), postgresPort, false);
+            postgres = EmbeddedPostgresServer.start(dataDir.resolve("postgres"), postgresPort, false, java.util.Map.of());
         }
     }
 

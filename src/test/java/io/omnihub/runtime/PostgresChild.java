@@ -9,7 +9,7 @@ public final class PostgresChild {
     }
 
     public static void main(String[] args) throws Exception {
-        EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(Path.of(args[0]), 0, true);
+        EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(Path.of(args[0]), 0, true, java.util.Map.of());
         System.out.println("READY " + pg.jdbcUrl());
         System.out.flush();
         Thread.currentThread().join();
