@@ -188,8 +188,10 @@ class MarketplaceOrdersRouteIT extends HubIntegrationTest {
                 new MapSqlParameterSource("p", "%" + d + "%"), Integer.class) == 1);
         assertThat(jdbc.queryForObject("select error from dead_letter where source = 'marketplace' and payload like :p",
                 new MapSqlParameterSource("p", "%" + d + "%"), String.class)).contains("unknown sku NO-SUCH-SKU");
-        assertThat(jdbc.queryForObject("select status from marketplace_inbox where marketplace_order_id = :id",
-                new MapSqlParameterSource("id", d), String.class)).isEqualTo("REJECTED");
+        // the inbox row is marked after the dead letter is written, in its own statement
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(jdbc.queryForObject(
+                "select status from marketplace_inbox where marketplace_order_id = :id",
+                new MapSqlParameterSource("id", d), String.class)).isEqualTo("REJECTED"));
         assertThat(orders(d)).isZero();
         assertThat(acknowledgements(d)).isZero();
     }

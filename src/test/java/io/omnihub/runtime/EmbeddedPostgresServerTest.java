@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,7 +49,7 @@ class EmbeddedPostgresServerTest {
         assertThat(ProcessHandle.of(orphanPid).map(ProcessHandle::isAlive).orElse(false))
                 .as("PostgreSQL outlives the killed hub").isTrue();
 
-        EmbeddedPostgresServer next = EmbeddedPostgresServer.start(data, 0, true, java.util.Map.of());
+        EmbeddedPostgresServer next = EmbeddedPostgresServer.start(data, 0, true, Map.of());
         try (Connection c = DriverManager.getConnection(next.jdbcUrl(), "postgres", "postgres");
              Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("select v from kept")) {

@@ -2,6 +2,7 @@ package io.omnihub.runtime;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * A PostgreSQL and a Kafka broker that a fault test runs in its own JVM for a hub process, and can stop and start
@@ -30,7 +31,7 @@ public final class OutageServers implements AutoCloseable {
 
     public synchronized void startPostgres() throws Exception {
         if (postgres == null) {
-            postgres = EmbeddedPostgresServer.start(dataDir.resolve("postgres"), postgresPort, false, java.util.Map.of());
+            postgres = EmbeddedPostgresServer.start(dataDir.resolve("postgres"), postgresPort, false, Map.of());
         }
     }
 

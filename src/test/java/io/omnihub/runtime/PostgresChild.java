@@ -1,6 +1,7 @@
 package io.omnihub.runtime;
 
 import java.nio.file.Path;
+import java.util.Map;
 
 /** Runs the embedded PostgreSQL in a child JVM that a test then kills with SIGKILL, like a crashed hub. */
 public final class PostgresChild {
@@ -9,7 +10,7 @@ public final class PostgresChild {
     }
 
     public static void main(String[] args) throws Exception {
-        EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(Path.of(args[0]), 0, true, java.util.Map.of());
+        EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(Path.of(args[0]), 0, true, Map.of());
         System.out.println("READY " + pg.jdbcUrl());
         System.out.flush();
         Thread.currentThread().join();

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -158,6 +159,38 @@ public final class HubProcess implements AutoCloseable {
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor();
             }
+        }
+        stopLeftoverPostgres();
+    }
+
+    /**
+     * A hub killed with SIGKILL leaves its embedded PostgreSQL running; the next start on the same data directory
+     * stops it, but when a test ends before that restart (it failed, or it was the last step) nobody would: its data
+     * directory is a temporary one no later run looks at. Stopped here by the pid in its postmaster.pid.
+     */
+    private void stopLeftoverPostgres() throws InterruptedException {
+        Path pidFile = dataDir.resolve("postgres").resolve("postmaster.pid");
+        try {
+            if (!Files.exists(pidFile)) {
+                return;
+            }
+            List<String> lines = Files.readAllLines(pidFile);
+            if (lines.isEmpty()) {
+                return;
+            }
+            Optional<ProcessHandle> postgres = ProcessHandle.of(Long.parseLong(lines.get(0).trim()))
+                    .filter(ProcessHandle::isAlive)
+                    .filter(h -> h.info().command().orElse("").contains("postgres"));
+            if (postgres.isPresent()) {
+                postgres.get().destroy();
+                try {
+                    postgres.get().onExit().get(30, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    postgres.get().destroyForcibly();
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // nothing readable to stop
         }
     }
 }
