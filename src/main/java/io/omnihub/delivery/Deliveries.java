@@ -102,8 +102,9 @@ public class Deliveries {
     }
 
     /**
-     * Enqueues many new ATS figures (at most one per channel and sku) in the caller's transaction, in one statement. Where the channel still owes a figure for the sku that was never attempted (the
-     * dispatcher is behind), that row takes the new figure in its place (it keeps the date of the oldest change it
+     * Enqueues many new ATS figures (at most one per channel and sku) in the caller's transaction, in one statement.
+     * Where the channel still owes a figure for the sku that was never attempted (the dispatcher is behind), that
+     * row takes the new figure in its place (it keeps the date of the oldest change it
      * now reflects); otherwise older undelivered figures not being sent right now are superseded and a row is
      * added. So under load a burst for one channel and sku costs one row, not one per figure. A row that was
      * attempted keeps its figure: its id is the webhook-id a receiver may have seen, which must not change meaning.
@@ -177,7 +178,8 @@ public class Deliveries {
                             order by kind, ordering_key, id) h
                         where h.next_attempt_at <= now() and (h.claimed_until is null or h.claimed_until < now())
                         order by h.id limit :limit))
-                      and p.status = 'PENDING' and (p.claimed_until is null or p.claimed_until < now())
+                      and p.status = 'PENDING' and p.next_attempt_at <= now()
+                      and (p.claimed_until is null or p.claimed_until < now())
                     for update skip locked)
                 returning\s""" + COLUMNS,
                 new MapSqlParameterSource("channel", channel).addValue("limit", limit).addValue("lease", leaseMs), MAPPER);
