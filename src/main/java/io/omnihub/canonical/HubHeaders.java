@@ -13,6 +13,8 @@ public final class HubHeaders {
     public static final String ERROR_CATEGORY = "OmnihubErrorCategory";
     /** Human-readable reason of a dead letter. */
     public static final String ERROR_REASON = "OmnihubErrorReason";
+    /** The id of the dead letter the error handler kept for the message (set by DeadLetters.fromExchange). */
+    public static final String DEAD_LETTER_ID = "OmnihubDeadLetterId";
 
     /** Exchange properties a webhook source Kamelet hands to the signature check. */
     public static final String PROP_SIGNATURE_SCHEME = "omnihub.signature.scheme";

@@ -48,7 +48,7 @@ public class Replays {
     /** Header set on a replayed exchange: the id of the dead letter it replays. */
     public static final String REPLAY_OF = "OmnihubReplayOf";
     /** Header the dead-letter error handler sets when it keeps a message (see DeadLetters.fromExchange). */
-    static final String DEAD_LETTER_ID = "OmnihubDeadLetterId";
+    static final String DEAD_LETTER_ID = HubHeaders.DEAD_LETTER_ID;
 
     private static final Logger log = LoggerFactory.getLogger(Replays.class);
 

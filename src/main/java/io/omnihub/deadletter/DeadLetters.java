@@ -88,7 +88,7 @@ public class DeadLetters {
         long id = record(source, routeId, category, reason, exchange.getMessage().getBody(String.class), headers);
         exchange.getMessage().setHeader(HubHeaders.ERROR_CATEGORY, category.name());
         exchange.getMessage().setHeader(HubHeaders.ERROR_REASON, reason);
-        exchange.getMessage().setHeader("OmnihubDeadLetterId", id);
+        exchange.getMessage().setHeader(HubHeaders.DEAD_LETTER_ID, id);
     }
 
     /**

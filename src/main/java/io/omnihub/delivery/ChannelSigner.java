@@ -17,6 +17,13 @@ import java.time.temporal.ChronoUnit;
  * (the delivery id, the same on every retry), {@code webhook-timestamp} (seconds, now) and
  * {@code webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>}, and leaves exactly those headers and
  * Content-Type on the message, so nothing internal to the hub reaches the channel as an HTTP header.
+ *
+ * <p>The signing secret comes by reference: the channel's route sets the exchange property
+ * {@link DeliveryHeaders#SIGNING_SECRET} from configuration, and {@link #sign} takes it from there (a property, not a
+ * header: it never goes out as an HTTP header nor into a dead letter, which keeps headers).
+ * It never travels inside an endpoint URI or an expression: a base64 {@code whsec_} secret holds {@code +} and
+ * {@code /} about half the time, and a plain-text one may hold a {@code '}, which URI decoding and the bean method's
+ * parameter parsing would turn into a different secret or a broken expression.
  */
 @Component("channelSigner")
 public class ChannelSigner {
@@ -32,7 +39,12 @@ public class ChannelSigner {
                 + "\",\"timestamp\":\"" + now + "\",\"data\":" + m.getBody(String.class) + "}");
     }
 
-    public void sign(Exchange exchange, String secret) {
+    public void sign(Exchange exchange) {
+        Object secretValue = exchange.getProperty(DeliveryHeaders.SIGNING_SECRET);
+        if (!(secretValue instanceof String secret) || secret.isEmpty()) {
+            throw new IllegalStateException("no signing secret: the channel's route must set the exchange property "
+                    + DeliveryHeaders.SIGNING_SECRET + " from configuration before calling channel-webhook-sink");
+        }
         Message m = exchange.getMessage();
         String id = m.getHeader(DeliveryHeaders.ID, String.class);
         if (id == null) {

@@ -17,6 +17,11 @@ public final class DeliveryHeaders {
     public static final String PATH = "OmnihubDeliveryPath";
     /** The figure's sequence number. */
     public static final String SEQUENCE = "OmnihubSequence";
+    /**
+     * Exchange property (not a header: it must never reach a channel or a dead letter, which keeps headers) holding a webhook channel's
+     * signing secret, set by the channel's route from configuration and consumed by {@link ChannelSigner#sign}.
+     */
+    public static final String SIGNING_SECRET = "omnihub.callback.secret";
     /** The Kafka key of a figure on omnihub.ats.v1: channel:sku. */
     public static final String KAFKA_KEY = "kafka.KEY";
 

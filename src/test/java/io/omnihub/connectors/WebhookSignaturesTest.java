@@ -37,6 +37,16 @@ class WebhookSignaturesTest {
     }
 
     @Test
+    void standardWebhooksSignatureMatchesTheSpecificationsPublishedExample() {
+        // the known answer of the Standard Webhooks specification (github.com/standard-webhooks, its test vector),
+        // so signing is checked against someone else's computation and not only against the hub's own verifier;
+        // the expected signature holds both + and /
+        byte[] payload = "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8);
+        assertThat(WebhookSignatures.standardWebhooks("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                1614265330L, payload)).isEqualTo("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    }
+
+    @Test
     void standardWebhooksRefusesAnOldTimestamp() {
         String sig = WebhookSignatures.standardWebhooks("plain-secret", "msg_1", 1000, body);
         assertThat(WebhookSignatures.verifyStandardWebhooks("plain-secret", "msg_1", "1000", sig, body, 300,
