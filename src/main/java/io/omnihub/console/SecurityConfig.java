@@ -40,7 +40,7 @@ public class SecurityConfig {
         http
                 // CSRF protects the console's browser session; webhooks (signature) and API clients that send their
                 // own credentials (HTTP basic, no session cookie) cannot be forged by another site
-                .csrf(csrf -> csrf.ignoringRequestMatchers("/webhooks/**", "/demo/channels/**")
+                .csrf(csrf -> csrf.ignoringRequestMatchers("/webhooks/**", "/demo/channels/**", "/demo/stores/**")
                         .ignoringRequestMatchers(SecurityConfig::withoutBrowserSession))
                 .authorizeHttpRequests(auth -> auth
                         .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
@@ -49,6 +49,9 @@ public class SecurityConfig {
                         .requestMatchers(org.springframework.http.HttpMethod.POST, "/demo/channels/web/**").permitAll()
                         .requestMatchers(org.springframework.http.HttpMethod.PUT, "/demo/channels/marketplace/**").permitAll()
                         .requestMatchers(org.springframework.http.HttpMethod.GET, "/demo/channels").hasAnyRole(VIEWER, OPERATOR)
+                        // the demo stores' fulfillment endpoint takes requests as an unauthenticated store system would
+                        .requestMatchers(org.springframework.http.HttpMethod.POST, "/demo/stores/*/fulfillment-requests").permitAll()
+                        .requestMatchers(org.springframework.http.HttpMethod.GET, "/demo/stores").hasAnyRole(VIEWER, OPERATOR)
                         .requestMatchers("/actuator/health/**", "/actuator/health", "/actuator/prometheus").permitAll()
                         .requestMatchers("/login", "/error", "/console.css", "/favicon.svg").permitAll()
                         .requestMatchers(org.springframework.http.HttpMethod.GET, "/api/**", "/v3/api-docs/**", "/swagger-ui/**",

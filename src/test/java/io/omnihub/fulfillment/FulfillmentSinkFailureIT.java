@@ -9,6 +9,12 @@ import io.omnihub.support.KafkaProbe;
 import io.omnihub.support.Signed;
 import io.omnihub.support.StoreStub;
 import io.omnihub.support.TestData;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -26,7 +32,9 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
@@ -41,7 +49,8 @@ import static org.awaitility.Awaitility.await;
  * backoff, then keeps it as a dead letter (table, topic omnihub.dead-letters.v1, the console's failures page), does not
  * record it as sent, and the order's timeline says it failed and why; replayed from the console once the node is back,
  * it reaches the node and the timeline says sent. Each sink is made to fail for real: the store's HTTP endpoint answers
- * 500, the WMS's and the drop-ship partner's SFTP folder is a file where the hub cannot write.
+ * 500, the WMS's and the drop-ship partner's SFTP folder is a file where the hub cannot write, the broker refuses
+ * every record on the stores' topic.
  */
 class FulfillmentSinkFailureIT extends HubIntegrationTest {
 
@@ -105,6 +114,38 @@ class FulfillmentSinkFailureIT extends HubIntegrationTest {
                     .as("the replay wrote the request file").anyMatch(name -> name.startsWith(orderId + "-" + node));
         }
         assertSentAfterReplay(orderId);
+    }
+
+    @Test
+    void aRequestTheStoresTopicRefusesIsRetriedKeptAsADeadLetterAndDeliveredOnReplay() throws Exception {
+        String sku = TestData.sku(jdbc, "ST-LIC", 5);
+        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, STORE_TOPIC);
+        String orderId;
+        long deadLetterId;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBrokers))) {
+            // the broker itself refuses every record on the stores' topic: no request fits in 64 bytes
+            admin.createTopics(List.of(new NewTopic(STORE_TOPIC, Optional.empty(), Optional.empty())));
+            await().atMost(Duration.ofSeconds(20)).until(() -> admin.listTopics().names().get().contains(STORE_TOPIC));
+            alter(admin, topic, new AlterConfigOp(new ConfigEntry("max.message.bytes", "64"), AlterConfigOp.OpType.SET));
+            try {
+                orderId = order(sku, "ST-LIC");
+                deadLetterId = awaitDeadLetter(orderId);
+                assertFailedAndNotSent(orderId, deadLetterId, "ST-LIC via STORE_KAFKA", "RecordTooLarge");
+            } finally {
+                alter(admin, topic, new AlterConfigOp(new ConfigEntry("max.message.bytes", ""), AlterConfigOp.OpType.DELETE));
+            }
+        }
+
+        assertThat(replay(deadLetterId).get("outcome").asText()).isEqualTo("REPLAYED");
+        assertThat(KafkaProbe.records(kafkaBrokers, STORE_TOPIC, r -> "ST-LIC".equals(r.key()) && r.value().contains(orderId),
+                Duration.ofSeconds(20))).as("the replay published the request for the store").hasSize(1);
+        assertSentAfterReplay(orderId);
+    }
+
+    static final String STORE_TOPIC = "omnihub.store-fulfillment.v1";
+
+    static void alter(Admin admin, ConfigResource topic, AlterConfigOp op) throws Exception {
+        admin.incrementalAlterConfigs(Map.of(topic, List.of(op))).all().get(20, TimeUnit.SECONDS);
     }
 
     String order(String sku, String pickupStore) throws Exception {
