@@ -23,6 +23,9 @@ public final class HubHeaders {
     public static final String PROP_MAX_BODY_BYTES = "omnihub.maxBodyBytes";
     public static final String PROP_TOLERANCE_SECONDS = "omnihub.signature.toleranceSeconds";
 
+    /** Exchange property a source Kamelet sets to the message as it came, before any mapping: what a dead letter keeps. */
+    public static final String PROP_ORIGINAL_BODY = "omnihub.originalBody";
+
     private HubHeaders() {
     }
 }

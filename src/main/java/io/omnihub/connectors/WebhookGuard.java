@@ -14,7 +14,7 @@ import java.time.Clock;
 
 /**
  * The checks every webhook source Kamelet makes before a payload enters a flow: body size, signature over the
- * raw bytes, and strict UTF-8. On success the body is the payload as a String; on failure a
+ * raw bytes, strict UTF-8, and a JSON object (not empty, an array or null). On success the body is the payload as a String; on failure a
  * {@link RejectedMessageException} says why (401, 413 or 400).
  */
 @Component("webhookGuard")
@@ -77,9 +77,31 @@ public class WebhookGuard {
             }
             default -> throw new IllegalStateException("unknown signature scheme " + scheme);
         }
-        exchange.getMessage().setBody(decodeUtf8(body));
+        String text = decodeUtf8(body);
+        requireJsonObject(text);
+        exchange.getMessage().setBody(text);
         // the secret is not needed downstream and must never reach a log or a dead letter
         exchange.removeProperty(HubHeaders.PROP_SIGNATURE_SECRET);
+    }
+
+    /**
+     * Every webhook payload is one JSON object: an empty body, an array or {@code null} is refused as such, before a
+     * mapping would turn it into a half-empty order and the caller read a list of missing fields.
+     */
+    static void requireJsonObject(String text) {
+        int i = 0;
+        while (i < text.length() && (Character.isWhitespace(text.charAt(i)) || text.charAt(i) == '\uFEFF')) {
+            i++;
+        }
+        if (i == text.length()) {
+            throw new RejectedMessageException(ErrorCategory.INVALID, "body is empty: a JSON object was expected");
+        }
+        char first = text.charAt(i);
+        if (first == '{') {
+            return;
+        }
+        String kind = first == '[' ? "a JSON array" : text.startsWith("null", i) ? "JSON null" : "not a JSON object";
+        throw new RejectedMessageException(ErrorCategory.INVALID, "body is " + kind + ": a JSON object was expected");
     }
 
     public static String decodeUtf8(byte[] body) {

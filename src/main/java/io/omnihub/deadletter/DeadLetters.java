@@ -70,8 +70,9 @@ public class DeadLetters {
     }
 
     /**
-     * Camel entry point for a route's error handler: records the failed exchange's original body with the
-     * exception's category and message. The source is the {@link HubHeaders#SOURCE} header, else the route id.
+     * Camel entry point for a route's error handler: records the failed exchange's original body (the message as its
+     * source Kamelet received it when it kept it in {@link HubHeaders#PROP_ORIGINAL_BODY}, so that a replay runs the
+     * flow's mapping on what the mapping expects; else the body as it is now) with the exception's category and message. The source is the {@link HubHeaders#SOURCE} header, else the route id.
      */
     public void fromExchange(Exchange exchange) {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
@@ -85,7 +86,9 @@ public class DeadLetters {
             }
         });
         String reason = e == null ? "unknown error" : rootMessage(e);
-        long id = record(source, routeId, category, reason, exchange.getMessage().getBody(String.class), headers);
+        String original = exchange.getProperty(HubHeaders.PROP_ORIGINAL_BODY, String.class);
+        String payload = original != null ? original : exchange.getMessage().getBody(String.class);
+        long id = record(source, routeId, category, reason, payload, headers);
         exchange.getMessage().setHeader(HubHeaders.ERROR_CATEGORY, category.name());
         exchange.getMessage().setHeader(HubHeaders.ERROR_REASON, reason);
         exchange.getMessage().setHeader(HubHeaders.DEAD_LETTER_ID, id);

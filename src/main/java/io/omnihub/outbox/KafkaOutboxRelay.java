@@ -69,10 +69,16 @@ public class KafkaOutboxRelay implements SmartLifecycle {
                 if (!Boolean.TRUE.equals(mine)) {
                     return 0;
                 }
+                long lockedAt = System.currentTimeMillis();
                 List<Row> rows = jdbc.query("select id, topic, msg_key, payload::text as payload from outbox "
                                 + "where kind = 'KAFKA' and processed_at is null order by id limit :batch",
                         new MapSqlParameterSource("batch", BATCH), Row.MAPPER);
                 send(rows);
+                if (!rows.isEmpty() && log.isDebugEnabled()) {
+                    // which instance relayed what, and when it held the lock (the lock is released at the commit, later)
+                    log.debug("Relayed outbox rows {}..{} ({} rows) holding the relay lock from {} to {} (epoch ms)",
+                            rows.get(0).id(), rows.get(rows.size() - 1).id(), rows.size(), lockedAt, System.currentTimeMillis());
+                }
                 return rows.size();
             });
             n = sent == null ? 0 : sent;

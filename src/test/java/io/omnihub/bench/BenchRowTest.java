@@ -19,6 +19,16 @@ class BenchRowTest {
     }
 
     @Test
+    void shouldSayThatThe202MeansStoredInPostgresqlAndDoesNotWaitForKafka() throws Exception {
+        String notes = BenchMain.markdown("", List.of(BenchMain.oversubscribedNote(13, 2)), 8, java.time.Duration.ofSeconds(20));
+        assertThat(notes).contains("- " + BenchMain.INTAKE_NOTE + "\n")
+                .contains("does not wait for Kafka").doesNotContain("waits for Kafka").doesNotContain("DESIGN.md");
+        String checkedIn = java.nio.file.Files.readString(java.nio.file.Path.of("docs", "benchmarks.md"));
+        assertThat(checkedIn).as("docs/benchmarks.md says what the generator says")
+                .contains("- " + BenchMain.INTAKE_NOTE + "\n").doesNotContain("waits for Kafka").doesNotContain("DESIGN.md");
+    }
+
+    @Test
     void shouldEscapePipesSoACellNeverBreaksTheTable() {
         String table = BenchMain.table(List.of(new BenchRow("a|b", "1", "2", "0.50×", "x\ny")));
         assertThat(table.lines().toList()).hasSize(3);

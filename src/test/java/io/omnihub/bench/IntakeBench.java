@@ -36,7 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * the hub answered 202 AND a consumer saw it on {@code omnihub.orders.v1}. Limits measured in the same run:
  * a bare HTTP echo of the same bytes on the same server stack ({@code /bench/echo}, bench profile only), and a
  * bare Kafka producer (acks=all, idempotent) of the same bytes against the hub's own broker, once with the same
- * number of threads each waiting for its send (the shape of the hub's publish) and once pipelined.
+ * number of threads each waiting for its send and once pipelined. The hub's 202 does not wait for Kafka: it means the
+ * order and its outbox row are committed in PostgreSQL; the outbox relay publishes it after the commit.
  */
 final class IntakeBench {
 

@@ -125,10 +125,28 @@ class ConsoleApiIT extends HubIntegrationTest {
         assertThat(detail.at("/lines/0/sku").asText()).isEqualTo(sku);
         assertThat(detail.at("/payload/channel").asText()).isEqualTo("web");
         assertThat(detail.at("/timeline/0/kind").asText()).isEqualTo("RECEIVED");
-        if (detail.hasNonNull("decision")) {
-            assertThat(detail.get("decisionSentences")).isNotEmpty();
-        }
         assertThat(get("viewer", "/api/console/orders/no-such-order").statusCode()).isEqualTo(404);
+
+        // once routed (the sku is stocked at WH-NJ1 only), the decision is there, told in sentences
+        JsonNode routed = await().atMost(Duration.ofSeconds(30)).until(() -> json(get("viewer", "/api/console/orders/" + orderId)),
+                d -> d.hasNonNull("decision"));
+        assertThat(routed.at("/decision/shipments/0/nodeId").asText()).isEqualTo("WH-NJ1");
+        JsonNode sentences = routed.get("decisionSentences");
+        assertThat(sentences).isNotEmpty();
+        assertThat(sentences.get(0).get("kind").asText()).as("the summary leads").isEqualTo("summary");
+        assertThat(sentences.get(0).get("text").asText()).startsWith("Routed to").contains("WH-NJ1");
+        assertThat(sentences).anySatisfy(x -> {
+            assertThat(x.get("kind").asText()).isEqualTo("ships");
+            assertThat(x.get("text").asText()).contains(sku);
+        });
+        assertThat(sentences).anySatisfy(x -> {
+            assertThat(x.get("kind").asText()).isEqualTo("policy");
+            assertThat(x.get("text").asText()).contains("routing policy version");
+        });
+        assertThat(sentences).anySatisfy(x -> {
+            assertThat(x.get("kind").asText()).isEqualTo("chosen");
+            assertThat(x.get("text").asText()).contains("WH-NJ1");
+        });
     }
 
     @Test

@@ -178,20 +178,23 @@ class ConsoleBrowserIT extends HubIntegrationTest {
         assertThat(textOf(By.id("order-lines"))).contains(sku);
         visible(By.cssSelector("#timeline li[data-kind='RECEIVED']"));
         assertThat(textOf(By.cssSelector("#timeline li[data-kind='RECEIVED']"))).containsIgnoringCase("received");
-        boolean routed = Boolean.TRUE.equals(jdbc.queryForObject("select decision is not null from orders where id = :id",
-                new MapSqlParameterSource("id", orderId), Boolean.class));
-        if (routed) {
-            // with the router merged: the decision is told in sentences
-            visible(By.cssSelector("#decision-sentences li.summary"));
-            assertThat(textOf(By.cssSelector("#decision-sentences li"))).as("the summary leads").startsWith("Routed to");
-            assertThat(textOf(By.cssSelector("#decision-sentences li.ships"))).contains(sku);
-            assertThat(textOf(By.cssSelector("#decision-sentences li.policy"))).contains("routing policy version");
-            visible(By.id("candidates-head"));
-            assertThat(driver.findElements(By.cssSelector("#decision-sentences li.chosen"))).isNotEmpty();
-            assertThat(textOf(By.id("decision-sentences"))).as("in words, not JSON").doesNotContain("{").doesNotContain("allocations");
-        } else {
-            assertThat(textOf(By.id("decision"))).contains("Not routed yet");
-        }
+        // the order is certainly routed (stock at WH-NJ1 and ST-MAN): wait for it, then open it again
+        await().atMost(Duration.ofSeconds(30)).until(() -> Boolean.TRUE.equals(jdbc.queryForObject(
+                "select decision is not null from orders where id = :id", new MapSqlParameterSource("id", orderId), Boolean.class)));
+        driver.findElement(By.id("nav-orders")).click();
+        visible(row);
+        click(row);
+        visible(By.id("order-detail"));
+        assertThat(textOf(By.cssSelector("#order-detail h1"))).contains(orderId);
+        // the decision is told in sentences
+        visible(By.cssSelector("#decision-sentences li.summary"));
+        assertThat(driver.findElements(By.id("no-decision"))).as("no 'not routed yet' for a routed order").isEmpty();
+        assertThat(textOf(By.cssSelector("#decision-sentences li"))).as("the summary leads").startsWith("Routed to");
+        assertThat(textOf(By.cssSelector("#decision-sentences li.ships"))).contains(sku);
+        assertThat(textOf(By.cssSelector("#decision-sentences li.policy"))).contains("routing policy version");
+        visible(By.id("candidates-head"));
+        assertThat(driver.findElements(By.cssSelector("#decision-sentences li.chosen"))).isNotEmpty();
+        assertThat(textOf(By.id("decision-sentences"))).as("in words, not JSON").doesNotContain("{").doesNotContain("allocations");
         screenshot("order-detail");
 
         click(By.id("cancel-order"));

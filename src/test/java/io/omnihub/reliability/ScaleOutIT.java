@@ -39,7 +39,9 @@ import static org.awaitility.Awaitility.await;
  * Two hub instances sharing one PostgreSQL, one Kafka and one SFTP server, each its own process: the second
  * starts nothing embedded. Work is shared and nothing happens twice: an order posted to both is stored once, orders
  * for one hot sku posted to both at once are routed once each and never oversell it, each SFTP file is processed by
- * one instance, once, and the marketplace is polled by one instance at a time.
+ * one instance, once, the marketplace is polled by one instance at a time, and the outbox is relayed by one instance
+ * at a time, each row once. And the second instance really does its share: it consumes partitions and routes orders,
+ * processes files, relays the outbox and polls the marketplace when the lease comes to it.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ScaleOutIT {
@@ -61,7 +63,9 @@ class ScaleOutIT {
         String[] polling = {
                 "--omnihub.channels.marketplace.poll-enabled=true",
                 "--omnihub.channels.marketplace.api-url=http://localhost:" + marketplace.port() + "/v1",
-                "--omnihub.channels.marketplace.poll-interval-ms=100"};
+                "--omnihub.channels.marketplace.poll-interval-ms=100",
+                // each relay pass says what it published and when it held the relay lock
+                "--logging.level.io.omnihub.outbox.KafkaOutboxRelay=DEBUG"};
         first = HubProcess.embedded("scale-a", polling).start();
         second = HubProcess.sharing("scale-b", first, polling).start();
         db = new NamedParameterJdbcTemplate(new DriverManagerDataSource(first.jdbcUrl(), "postgres", "postgres"));
@@ -227,20 +231,25 @@ class ScaleOutIT {
     @Test
     void eachSftpFileIsProcessedByOneInstanceOnce() throws Exception {
         String sku = sku(10);
-        int files = 4;
         List<String> names = new ArrayList<>();
         try (SftpPeer wms = SftpPeer.login("127.0.0.1", first.sftpPort, "wms", "wms-secret")) {
-            for (int i = 0; i < files; i++) {
-                String name = "scale-" + sku + "-" + i + ".csv";
-                names.add(name);
-                wms.upload("inbound/stock/" + name, "record_type,warehouse,sku,quantity,reason\nADJUSTMENT,WH-NJ1," + sku
-                        + ",1,recount\nADJUSTMENT,WH-NJ1," + sku + ",2,recount\n");
+            for (int i = 0; i < 4; i++) {
+                names.add(uploadStockFile(wms, sku, i));
             }
+            // the second instance does its share: more files, one at a time, until each instance has processed one
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+                if (processedAny(first, names) && processedAny(second, names)) {
+                    return true;
+                }
+                names.add(uploadStockFile(wms, sku, names.size()));
+                return false;
+            });
             await().atMost(Duration.ofSeconds(90)).until(() -> names.stream().allMatch(n -> wms.exists("inbound/stock/" + n + ".result.csv")));
             for (String name : names) {
                 assertThat(wms.read("inbound/stock/" + name + ".result.csv").lines()).containsExactly("row,status,reason", "1,accepted,", "2,accepted,");
             }
         }
+        int files = names.size();
         MapSqlParameterSource params = new MapSqlParameterSource("sku", sku);
         await().atMost(Duration.ofSeconds(60)).until(() -> db.queryForObject(
                 "select on_hand from stock where node_id = 'WH-NJ1' and sku = :sku", params, Integer.class) == 10 + 3 * files);
@@ -257,6 +266,21 @@ class ScaleOutIT {
             }
             assertThat(times).as("times " + name + " was processed").isEqualTo(1);
         }
+        assertThat(processedAny(first, names)).as("the first instance processed a file").isTrue();
+        assertThat(processedAny(second, names)).as("the second instance processed a file").isTrue();
+    }
+
+    static String uploadStockFile(SftpPeer wms, String sku, int i) throws Exception {
+        String name = "scale-" + sku + "-" + i + ".csv";
+        wms.upload("inbound/stock/" + name, "record_type,warehouse,sku,quantity,reason\nADJUSTMENT,WH-NJ1," + sku
+                + ",1,recount\nADJUSTMENT,WH-NJ1," + sku + ",2,recount\n");
+        return name;
+    }
+
+    /** Whether {@code hub} logged one of the files {@code names} as processed. */
+    static boolean processedAny(HubProcess hub, List<String> names) throws Exception {
+        String log = hub.output();
+        return names.stream().anyMatch(n -> log.contains("file " + n + " processed:"));
     }
 
     @Test
@@ -273,7 +297,139 @@ class ScaleOutIT {
             assertThat(spans.get(i)[0]).as("poll %d started before poll %d had its answer", i, i - 1)
                     .isGreaterThanOrEqualTo(spans.get(i - 1)[1] - 5);
         }
-        assertThat(db.queryForList("select lease_owner from marketplace_cursor", new MapSqlParameterSource(), String.class))
-                .as("one lease holder per marketplace").hasSize(1).doesNotContainNull();
+        List<String> owners = db.queryForList("select lease_owner from marketplace_cursor", new MapSqlParameterSource(), String.class);
+        assertThat(owners).as("one lease holder per marketplace").hasSize(1).doesNotContainNull();
+
+        // the other instance polls too, when the lease comes to it: the holder's lease runs out (as when it stops
+        // renewing it) until the other instance has taken it
+        String holder = owners.get(0);
+        MapSqlParameterSource p = new MapSqlParameterSource("holder", holder);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            db.update("update marketplace_cursor set lease_until = now() - interval '1 second' where lease_owner = :holder", p);
+            String now = db.queryForObject("select lease_owner from marketplace_cursor", p, String.class);
+            return now != null && !now.equals(holder);
+        });
+        String taker = db.queryForObject("select lease_owner from marketplace_cursor", p, String.class);
+        int polledBefore = marketplace.findAll(getRequestedFor(urlPathEqualTo("/v1/orders"))).size();
+        await().atMost(Duration.ofSeconds(30)).until(() -> marketplace.findAll(getRequestedFor(urlPathEqualTo("/v1/orders"))).size()
+                >= polledBefore + 5);
+        assertThat(db.queryForObject("select lease_owner from marketplace_cursor", p, String.class))
+                .as("the instance that took the lease keeps it and polls").isEqualTo(taker);
+    }
+
+    /** Every sample of {@code metric} (any tags) that {@code hub} exposes, summed; 0 when it has none yet. */
+    static double metric(HubProcess hub, String metric) {
+        HttpResponse<String> scrape = api(hub, "GET", "/actuator/prometheus", null);
+        assertThat(scrape.statusCode()).isEqualTo(200);
+        return scrape.body().lines().filter(l -> l.startsWith(metric + "{") || l.startsWith(metric + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    @Test
+    void bothInstancesConsumeOrderPartitionsAndRouteOrders() throws Exception {
+        String sku = sku(100);
+        double routedByFirst = metric(first, "omnihub_routing_orders_routed_total");
+        double routedBySecond = metric(second, "omnihub_routing_orders_routed_total");
+        int orders = 24;
+        for (int i = 0; i < orders; i++) {
+            HubProcess hub = i % 2 == 0 ? first : second;
+            assertThat(Signed.storefront(hub.baseUrl() + "/webhooks/web/orders", "web-demo-secret",
+                    order("scale-share-" + i).replace("SKU-1010", sku)).statusCode()).isEqualTo(202);
+        }
+        await().atMost(Duration.ofSeconds(90)).until(() -> db.queryForObject(
+                "select count(*) from orders where channel_order_id like 'scale-share-%' and status = 'ROUTED'",
+                new MapSqlParameterSource(), Integer.class) == orders);
+
+        // each instance's consumer is in the group with partitions of its own (6 partitions, one consumer each)
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, first.kafkaBrokers()))) {
+            var group = admin.describeConsumerGroups(List.of("omnihub-order-routing")).all().get().get("omnihub-order-routing");
+            assertThat(group.members()).as("one order-routing consumer per instance").hasSize(2);
+            assertThat(group.members()).allSatisfy(m -> assertThat(m.assignment().topicPartitions())
+                    .as("partitions of omnihub.orders.v1 assigned to " + m.consumerId()).isNotEmpty());
+        }
+        // and each routed some of these orders (24 order ids over 6 partitions: both halves get some)
+        assertThat(metric(first, "omnihub_routing_orders_routed_total")).as("orders routed by the first instance")
+                .isGreaterThan(routedByFirst);
+        assertThat(metric(second, "omnihub_routing_orders_routed_total")).as("orders routed by the second instance")
+                .isGreaterThan(routedBySecond);
+    }
+
+    /** One relay pass as the hub logs it: rows {@code from..to}, the relay lock held from {@code lockedAt} to at least {@code until}. */
+    record RelayPass(String instance, long from, long to, long lockedAt, long until) {
+    }
+
+    static final Pattern RELAY_PASS = Pattern.compile(
+            "Relayed outbox rows (\\d+)\\.\\.(\\d+) \\((\\d+) rows\\) holding the relay lock from (\\d+) to (\\d+)");
+
+    static List<RelayPass> relayPasses(HubProcess hub, String instance, long since) throws Exception {
+        List<RelayPass> passes = new ArrayList<>();
+        Matcher m = RELAY_PASS.matcher(hub.output());
+        while (m.find()) {
+            RelayPass pass = new RelayPass(instance, Long.parseLong(m.group(1)), Long.parseLong(m.group(2)),
+                    Long.parseLong(m.group(4)), Long.parseLong(m.group(5)));
+            if (pass.lockedAt() >= since) {
+                passes.add(pass);
+            }
+        }
+        return passes;
+    }
+
+    @Test
+    void theOutboxIsRelayedByOneInstanceAtATimeAndEachRowIsPublishedOnce() throws Exception {
+        long since = System.currentTimeMillis();
+        // orders posted to both instances at once: each intake wakes its own instance's relay right after its commit
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+        for (int i = 0; i < 80; i++) {
+            HubProcess hub = i % 2 == 0 ? first : second;
+            String body = order("scale-relay-" + i);
+            answers.add(pool.submit((Callable<HttpResponse<String>>) () ->
+                    Signed.storefront(hub.baseUrl() + "/webhooks/web/orders", "web-demo-secret", body)));
+        }
+        List<String> orderIds = new ArrayList<>();
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (Future<HttpResponse<String>> f : answers) {
+            HttpResponse<String> r = f.get();
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+            orderIds.add(mapper.readTree(r.body()).get("orderId").asText());
+        }
+        pool.shutdown();
+        MapSqlParameterSource ids = new MapSqlParameterSource("ids", orderIds);
+        await().atMost(Duration.ofSeconds(60)).until(() -> db.queryForObject("""
+                select count(*) from outbox where topic = 'omnihub.orders.v1' and msg_key in (:ids) and processed_at is not null""",
+                ids, Integer.class) == orderIds.size());
+
+        // each outbox row is on the topic exactly once
+        List<Map<String, Object>> rows = db.queryForList(
+                "select id, msg_key, payload::text as payload from outbox where topic = 'omnihub.orders.v1' and msg_key in (:ids)", ids);
+        assertThat(rows).as("one outbox row per order").hasSize(orderIds.size());
+        java.util.Set<String> keys = new java.util.HashSet<>(orderIds);
+        List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> records = io.omnihub.support.KafkaProbe.records(
+                first.kafkaBrokers(), "omnihub.orders.v1", r -> keys.contains(r.key()), Duration.ofSeconds(30));
+        for (Map<String, Object> row : rows) {
+            long published = records.stream()
+                    .filter(r -> r.key().equals(row.get("msg_key")) && r.value().equals(row.get("payload"))).count();
+            assertThat(published).as("times outbox row %s was published", row.get("id")).isEqualTo(1);
+        }
+        assertThat(records).as("nothing else on the topic for these orders").hasSize(rows.size());
+
+        // both relays were active, and never at the same time
+        List<RelayPass> passes = new ArrayList<>(relayPasses(first, "first", since));
+        List<RelayPass> bySecond = relayPasses(second, "second", since);
+        assertThat(passes).as("passes of the first instance's relay").isNotEmpty();
+        assertThat(bySecond).as("passes of the second instance's relay").isNotEmpty();
+        passes.addAll(bySecond);
+        passes.sort(java.util.Comparator.comparingLong(RelayPass::lockedAt));
+        long lockFreeFrom = 0;
+        RelayPass previous = null;
+        for (RelayPass pass : passes) {
+            assertThat(pass.lockedAt()).as("%s relayed while %s still held the relay lock", pass, previous)
+                    .isGreaterThanOrEqualTo(lockFreeFrom);
+            if (pass.until() >= lockFreeFrom) {
+                lockFreeFrom = pass.until();
+                previous = pass;
+            }
+        }
     }
 }
