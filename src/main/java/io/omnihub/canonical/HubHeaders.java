@@ -18,7 +18,8 @@ public final class HubHeaders {
 
     /** Exchange properties a webhook source Kamelet hands to the signature check. */
     public static final String PROP_SIGNATURE_SCHEME = "omnihub.signature.scheme";
-    public static final String PROP_SIGNATURE_SECRET = "omnihub.signature.secret";
+    /** The name of the configuration property holding the signing secret (the secret itself never travels in a URI). */
+    public static final String PROP_SIGNATURE_SECRET_PROPERTY = "omnihub.signature.secretProperty";
     public static final String PROP_SIGNATURE_HEADER = "omnihub.signature.header";
     public static final String PROP_MAX_BODY_BYTES = "omnihub.maxBodyBytes";
     public static final String PROP_TOLERANCE_SECONDS = "omnihub.signature.toleranceSeconds";

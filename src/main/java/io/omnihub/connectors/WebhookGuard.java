@@ -4,6 +4,8 @@ import io.omnihub.canonical.ErrorCategory;
 import io.omnihub.canonical.HubHeaders;
 import io.omnihub.canonical.RejectedMessageException;
 import org.apache.camel.Exchange;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 import java.nio.ByteBuffer;
@@ -11,11 +13,19 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The checks every webhook source Kamelet makes before a payload enters a flow: body size, signature over the
  * raw bytes, strict UTF-8, and a JSON object (not empty, an array or null). On success the body is the payload as a String; on failure a
  * {@link RejectedMessageException} says why (401, 413 or 400).
+ *
+ * <p>The signing secret is taken by reference: the Kamelet names the configuration property that holds it
+ * ({@link HubHeaders#PROP_SIGNATURE_SECRET_PROPERTY}, e.g. {@code omnihub.channels.marketplace.webhook-secret}) and
+ * the secret is read here from the hub's configuration. Passed as a Kamelet parameter it would travel in the endpoint
+ * URI, where a base64 {@code whsec_} secret's {@code +} becomes a space (and {@code %} or {@code &} other damage), and
+ * every webhook of that channel would be refused.
  */
 @Component("webhookGuard")
 public class WebhookGuard {
@@ -23,13 +33,18 @@ public class WebhookGuard {
     public static final String STOREFRONT_HMAC = "storefront-hmac";
     public static final String STANDARD_WEBHOOKS = "standard-webhooks";
 
+    private final Environment environment;
     private final Clock clock;
+    /** Secrets by property name: the configuration does not change while the hub runs, and intake is a hot path. */
+    private final Map<String, String> secrets = new ConcurrentHashMap<>();
 
-    public WebhookGuard() {
-        this(Clock.systemUTC());
+    @Autowired
+    public WebhookGuard(Environment environment) {
+        this(environment, Clock.systemUTC());
     }
 
-    WebhookGuard(Clock clock) {
+    WebhookGuard(Environment environment, Clock clock) {
+        this.environment = environment;
         this.clock = clock;
     }
 
@@ -49,10 +64,7 @@ public class WebhookGuard {
                     "body of " + body.length + " bytes is over the limit of " + max + " bytes");
         }
         String scheme = exchange.getProperty(HubHeaders.PROP_SIGNATURE_SCHEME, STOREFRONT_HMAC, String.class);
-        String secret = exchange.getProperty(HubHeaders.PROP_SIGNATURE_SECRET, String.class);
-        if (secret == null || secret.isBlank()) {
-            throw new IllegalStateException("webhook source has no secret configured");
-        }
+        String secret = secret(exchange.getProperty(HubHeaders.PROP_SIGNATURE_SECRET_PROPERTY, String.class));
         switch (scheme) {
             case STOREFRONT_HMAC -> {
                 String headerName = exchange.getProperty(HubHeaders.PROP_SIGNATURE_HEADER, "X-Storefront-Hmac-Sha256", String.class);
@@ -80,8 +92,23 @@ public class WebhookGuard {
         String text = decodeUtf8(body);
         requireJsonObject(text);
         exchange.getMessage().setBody(text);
-        // the secret is not needed downstream and must never reach a log or a dead letter
-        exchange.removeProperty(HubHeaders.PROP_SIGNATURE_SECRET);
+    }
+
+    /** The secret held by configuration property {@code name}, exactly as configured. */
+    private String secret(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalStateException("webhook source names no property holding its signing secret");
+        }
+        String cached = secrets.get(name);
+        if (cached != null) {
+            return cached;
+        }
+        String secret = environment.getProperty(name);
+        if (secret == null || secret.isBlank()) {
+            throw new IllegalStateException("webhook source has no secret configured: property " + name + " is not set");
+        }
+        secrets.put(name, secret);
+        return secret;
     }
 
     /**

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 
 import java.io.IOException;
 import java.net.URI;
@@ -36,6 +37,10 @@ import static org.awaitility.Awaitility.await;
  * effect is checked over real HTTP.
  */
 class RouteReloaderIT extends HubIntegrationTest {
+
+    /** The secret the probe webhook route names (signingKeyProperty: omnihub.channels.web.webhook-secret). */
+    @Value("${omnihub.channels.web.webhook-secret}")
+    String webhookSecret;
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -98,10 +103,10 @@ class RouteReloaderIT extends HubIntegrationTest {
         String channel = probe.replace("reload-probe-", "rp");
         String url = baseUrl() + "/webhooks/" + channel + "/orders";
         write("webhook.yaml", webhookRoute(channel, "first"));
-        await().atMost(WAIT).until(() -> Signed.storefront(url, "probe-secret", "{}").body(), "first"::equals);
+        await().atMost(WAIT).until(() -> Signed.storefront(url, webhookSecret, "{}").body(), "first"::equals);
 
         write("webhook.yaml", webhookRoute(channel, "second"));
-        await().atMost(WAIT).until(() -> Signed.storefront(url, "probe-secret", "{}").body(), "second"::equals);
+        await().atMost(WAIT).until(() -> Signed.storefront(url, webhookSecret, "{}").body(), "second"::equals);
 
         assertThat(reloader.problems()).isEmpty();
         assertThat(Signed.storefront(url, "wrong-secret", "{}").statusCode()).as("the connector still checks signatures").isEqualTo(401);
@@ -276,7 +281,7 @@ class RouteReloaderIT extends HubIntegrationTest {
                       uri: kamelet:webhook-order-source
                       parameters:
                         channel: %2$s
-                        secret: probe-secret
+                        signingKeyProperty: omnihub.channels.web.webhook-secret
                       steps:
                         - setBody:
                             constant: "%3$s"
