@@ -6,6 +6,7 @@ import io.omnihub.canonical.CanonicalTopics;
 import io.omnihub.orders.OrderIds;
 import io.omnihub.support.HubIntegrationTest;
 import io.omnihub.support.KafkaProbe;
+import io.omnihub.support.Signed;
 import io.omnihub.support.TestData;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
@@ -23,8 +24,12 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -97,6 +102,41 @@ class PosFlowsIT extends HubIntegrationTest {
 
     @Nested
     class Sales {
+
+        @Test
+        void shouldKeepASaleAtAnUnknownStoreAsItCameAndApplyItWhenReplayedOnceTheStoreExists() throws Exception {
+            String store = "ST-RPL-" + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
+            String saleId = "S-RPL-" + UUID.randomUUID();
+            String sku = TestData.sku(jdbc);
+            String sale = sale(saleId, store, sku, 1, sku, 2);
+            send("pos.sales.v1", store, sale);
+
+            MapSqlParameterSource p = new MapSqlParameterSource("t", "%" + saleId + "%");
+            Map<String, Object> dead = await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForList(
+                    "select id, payload, error from dead_letter where source = 'pos-sales' and payload like :t", p), l -> l.size() == 1).get(0);
+            assertThat((String) dead.get("error")).contains("unknown node " + store);
+            assertThat(dead.get("payload")).as("the sale as the POS sent it, not the stock events mapped from it").isEqualTo(sale);
+
+            // the store is added (disabled: no order is routed to it), its stock counted; the replay runs the whole
+            // flow, mapping included, on the sale
+            HttpResponse<String> created = Signed.post(HttpRequest.newBuilder(URI.create(baseUrl() + "/api/nodes/" + store))
+                    .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("operator:operator".getBytes(StandardCharsets.UTF_8)))
+                    .header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"name\": \"replay store\", \"type\": \"STORE\", \"latitude\": 40.75, \"longitude\": -73.95, \"enabled\": false}"))
+                    .build());
+            assertThat(created.statusCode()).as(created.body()).isBetween(200, 201);
+            jdbc.update("insert into stock (node_id, sku, on_hand) values (:node, :sku, 10)",
+                    new MapSqlParameterSource("node", store).addValue("sku", sku));
+            HttpResponse<String> replayed = Signed.post(HttpRequest.newBuilder(URI.create(baseUrl() + "/api/console/dead-letters/" + dead.get("id") + "/replay"))
+                    .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("operator:operator".getBytes(StandardCharsets.UTF_8)))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build());
+            assertThat(replayed.statusCode()).as(replayed.body()).isEqualTo(200);
+            assertThat(mapper.readTree(replayed.body()).get("outcome").asText()).as(replayed.body()).isEqualTo("REPLAYED");
+
+            MapSqlParameterSource stock = new MapSqlParameterSource("node", store).addValue("sku", sku);
+            await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
+                    "select on_hand from stock where node_id = :node and sku = :sku", stock, Integer.class) == 7);
+        }
 
         @Test
         void shouldPublishOneSaleEventPerSoldLine() {
