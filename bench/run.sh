@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks (issue 8): starts the hub as its own process on its embedded servers (fresh temporary data directory,
 # free loopback ports, Spring profile "bench"), drives it with the load generator in a separate JVM, prints one
-# table and writes it to docs/benchmarks.md, then stops the hub.
+# table and writes it to docs/benchmarks.md, then stops the hub. The hub listens on 127.0.0.1 only: its bench profile
+# opens the Prometheus scrape (heap samples without a password check, see BenchSecurityConfig).
 #
 #   bash bench/run.sh
 #
@@ -73,6 +74,7 @@ java $HUB_JAVA_OPTS -jar "$JAR" \
   --spring.profiles.active=bench \
   --omnihub.data-dir="$DATA" \
   --server.port="$HTTP_PORT" \
+  --server.address=127.0.0.1 \
   --omnihub.embedded.postgres.port="$PG_PORT" \
   --omnihub.embedded.kafka.port="$KAFKA_PORT" \
   --omnihub.embedded.sftp.port="$SFTP_PORT" \
