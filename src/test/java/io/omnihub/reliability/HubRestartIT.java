@@ -2,13 +2,16 @@ package io.omnihub.reliability;
 
 import io.omnihub.support.HubProcess;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,11 +46,20 @@ class HubRestartIT {
         }
     }
 
+    /** Publishes a sale as a store's POS does and waits for Kafka's acknowledgement. */
     static void publishSale(String brokers, String saleId) throws Exception {
-        try (KafkaProducer<String, String> producer = HubCrashIT.producer(brokers)) {
+        // generous waits: on a loaded machine the first send after the hub came up may wait for the topic's creation
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 20_000,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
             producer.send(new ProducerRecord<>("pos.sales.v1", "ST-LIC", """
                     {"saleId": "%s", "storeId": "ST-LIC", "register": "1", "soldAt": "2026-11-25T14:03:11Z",
-                     "items": [{"sku": "SKU-1001", "qty": 1, "price": 19.99}]}""".formatted(saleId))).get(10, TimeUnit.SECONDS);
+                     "items": [{"sku": "SKU-1001", "qty": 1, "price": 19.99}]}""".formatted(saleId))).get(90, TimeUnit.SECONDS);
         }
     }
 
