@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks (issue 8): starts the hub as its own process on its embedded servers (fresh temporary data directory,
 # free loopback ports, Spring profile "bench"), drives it with the load generator in a separate JVM, prints one
-# table and writes it to docs/benchmarks.md, then stops the hub.
+# table and writes it to docs/benchmarks.md, then stops the hub. The hub listens on 127.0.0.1 only: its bench profile
+# opens the Prometheus scrape (heap samples without a password check, see BenchSecurityConfig).
 #
 #   bash bench/run.sh
 #
@@ -12,7 +13,8 @@
 #   BENCH_HUB_ARGS=...         more hub arguments, e.g. --omnihub.embedded.postgres.settings.shared-preload-libraries=pg_stat_statements
 #                              (with -Dbench.pg-statements=true in BENCH_GEN_OPTS the sync figure then prints the
 #                              statements PostgreSQL spent its time on)
-#   BENCH_MVN_OPTS=-o          extra Maven options (default: offline)
+#   BENCH_MVN_OPTS=...         extra Maven options (default: none, so Maven runs online and fetches what the build
+#                              needs on a fresh machine; BENCH_MVN_OPTS=-o to build offline once everything is cached)
 #   BENCH_SKIP_BUILD=1         reuse target/ as built (mvn -Pbench verify sets it)
 #   BENCH_OUT=docs/benchmarks.md
 #   BENCH_GEN_OPTS=...         extra -D options of the load generator, e.g. -Dbench.only=sync (figures: intake,
@@ -25,7 +27,7 @@ ROOT=$(pwd)
 CLIENTS=${BENCH_CLIENTS:-8}
 PHASE=${BENCH_PHASE_SECONDS:-20}
 HUB_JAVA_OPTS=${BENCH_HUB_JAVA_OPTS:--Xmx1g}
-MVN_OPTS=${BENCH_MVN_OPTS:--o}
+MVN_OPTS=${BENCH_MVN_OPTS:-}
 OUT=${BENCH_OUT:-docs/benchmarks.md}
 
 if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
@@ -72,6 +74,7 @@ java $HUB_JAVA_OPTS -jar "$JAR" \
   --spring.profiles.active=bench \
   --omnihub.data-dir="$DATA" \
   --server.port="$HTTP_PORT" \
+  --server.address=127.0.0.1 \
   --omnihub.embedded.postgres.port="$PG_PORT" \
   --omnihub.embedded.kafka.port="$KAFKA_PORT" \
   --omnihub.embedded.sftp.port="$SFTP_PORT" \

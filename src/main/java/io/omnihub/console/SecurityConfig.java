@@ -1,7 +1,6 @@
 package io.omnihub.console;
 
 import jakarta.servlet.DispatcherType;
-import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -18,8 +17,8 @@ import org.springframework.security.web.SecurityFilterChain;
 import java.util.List;
 
 /**
- * Who may do what. Webhooks are authenticated by their signature, not by a login; health is open; the admin
- * API and the console need a user: VIEWER reads, OPERATOR may also replay and cancel. Everything else is
+ * Who may do what. Webhooks are authenticated by their signature, not by a login; health's status is open (its
+ * details and the Prometheus scrape need a user); the admin API and the console need a user: VIEWER reads, OPERATOR may also replay and cancel. Everything else is
  * closed. The console signs in with a form ({@code /login}, see {@link LoginPage}); API clients may use HTTP basic.
  */
 @Configuration(proxyBeanMethods = false)
@@ -38,8 +37,8 @@ public class SecurityConfig {
     @Bean
     public SecurityFilterChain securityFilterChain(HttpSecurity http) throws Exception {
         http
-                // CSRF protects the console's browser session; webhooks (signature) and API clients that send their
-                // own credentials (HTTP basic, no session cookie) cannot be forged by another site
+                // CSRF protects the console's browser session; webhooks (signature) and pure API clients (no session
+                // cookie) cannot be forged by another site
                 .csrf(csrf -> csrf.ignoringRequestMatchers("/webhooks/**", "/demo/channels/**", "/demo/stores/**")
                         .ignoringRequestMatchers(SecurityConfig::withoutBrowserSession))
                 .authorizeHttpRequests(auth -> auth
@@ -52,7 +51,12 @@ public class SecurityConfig {
                         // the demo stores' fulfillment endpoint takes requests as an unauthenticated store system would
                         .requestMatchers(org.springframework.http.HttpMethod.POST, "/demo/stores/*/fulfillment-requests").permitAll()
                         .requestMatchers(org.springframework.http.HttpMethod.GET, "/demo/stores").hasAnyRole(VIEWER, OPERATOR)
-                        .requestMatchers("/actuator/health/**", "/actuator/health", "/actuator/prometheus").permitAll()
+                        // anyone may ask whether the hub is UP (load balancers, probes); which part is down, with its
+                        // address, user and error, only a signed-in user sees (management.endpoint.health.show-details)
+                        .requestMatchers("/actuator/health/**", "/actuator/health").permitAll()
+                        // metrics name channels, routes and volumes: a scraper signs in (and in prod they are on the
+                        // management port, see application-prod.yaml)
+                        .requestMatchers("/actuator/prometheus").hasAnyRole(VIEWER, OPERATOR)
                         .requestMatchers("/login", "/error", "/console.css", "/favicon.svg").permitAll()
                         .requestMatchers(org.springframework.http.HttpMethod.GET, "/api/**", "/v3/api-docs/**", "/swagger-ui/**",
                                 "/swagger-ui.html").hasAnyRole(VIEWER, OPERATOR)
@@ -65,21 +69,14 @@ public class SecurityConfig {
         return http.build();
     }
 
-    /** A request that carries its own credentials, or no session cookie at all, is not a browser session to forge. */
+    /**
+     * A request with no session cookie is a pure API client (HTTP basic on every call): another site cannot make a
+     * browser send a session it does not have, so there is nothing to forge. Whether an {@code Authorization} header
+     * is present decides nothing: a browser that has cached basic credentials sends one on a cross-site form post too,
+     * along with its session cookie.
+     */
     static boolean withoutBrowserSession(HttpServletRequest request) {
-        if (request.getHeader("Authorization") != null) {
-            return true;
-        }
-        Cookie[] cookies = request.getCookies();
-        if (cookies == null) {
-            return true;
-        }
-        for (Cookie c : cookies) {
-            if ("JSESSIONID".equals(c.getName())) {
-                return false;
-            }
-        }
-        return true;
+        return request.getRequestedSessionId() == null;
     }
 
     @Bean

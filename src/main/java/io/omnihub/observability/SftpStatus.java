@@ -2,6 +2,9 @@ package io.omnihub.observability;
 
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
+import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
+import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
+import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClientFactory;
@@ -14,6 +17,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -33,6 +37,7 @@ public class SftpStatus implements CompositeHealthContributor {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final Map<String, Server> servers = new LinkedHashMap<>();
+    private final ServerKeyVerifier hostKeys;
     private volatile SshClient client;
 
     /** An SFTP server to check. */
@@ -45,6 +50,8 @@ public class SftpStatus implements CompositeHealthContributor {
     }
 
     public SftpStatus(Environment env, Servers extra) {
+        hostKeys = hostKeyVerifier(env.getProperty("omnihub.sftp.strict-host-key-checking", "no"),
+                env.getProperty("omnihub.sftp.known-hosts-file", ""));
         String host = env.getProperty("omnihub.sftp.host");
         if (host != null && !host.isBlank()) {
             servers.put("hub", new Server("hub", host, env.getProperty("omnihub.sftp.port", Integer.class, 22),
@@ -102,8 +109,7 @@ public class SftpStatus implements CompositeHealthContributor {
             synchronized (this) {
                 if (client == null) {
                     SshClient created = SshClient.setUpDefaultClient();
-                    // health only proves that the server answers and accepts the hub's login
-                    created.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
+                    created.setServerKeyVerifier(hostKeys);
                     created.start();
                     client = created;
                 }
@@ -111,6 +117,21 @@ public class SftpStatus implements CompositeHealthContributor {
             }
         }
         return c;
+    }
+
+    /**
+     * The health check logs in with the hub's password, so it checks host keys as the SFTP routes do: with strict
+     * checking (production) only keys in the known-hosts file, and none when there is no file; without it (the
+     * embedded development server) any key.
+     */
+    static ServerKeyVerifier hostKeyVerifier(String strictHostKeyChecking, String knownHostsFile) {
+        if (!"yes".equals(strictHostKeyChecking)) {
+            return AcceptAllServerKeyVerifier.INSTANCE;
+        }
+        if (knownHostsFile == null || knownHostsFile.isBlank()) {
+            return RejectAllServerKeyVerifier.INSTANCE;
+        }
+        return new KnownHostsServerKeyVerifier(RejectAllServerKeyVerifier.INSTANCE, Path.of(knownHostsFile));
     }
 
     @jakarta.annotation.PreDestroy

@@ -39,6 +39,17 @@ final class EmbeddedPostgresServer implements AutoCloseable {
      * the command line), applied after the hub's own.
      */
     static EmbeddedPostgresServer start(Path dataDir, int port, boolean durable, Map<String, String> settings) throws IOException {
+        return start(dataDir, port, durable, settings, true);
+    }
+
+    /**
+     * As {@link #start(Path, int, boolean, Map)}; with {@code stopAtJvmExit} false the caller alone stops the server.
+     * The hub's embedded default passes false: zonky's own JVM shutdown hook would stop PostgreSQL at the first instant
+     * of a SIGTERM, concurrently with Spring's, while Camel's routes, the outbox relay and the connection pool still use
+     * it (see {@link EmbeddedServers}, which stops it after every application context has closed).
+     */
+    static EmbeddedPostgresServer start(Path dataDir, int port, boolean durable, Map<String, String> settings,
+                                        boolean stopAtJvmExit) throws IOException {
         Files.createDirectories(dataDir.getParent());
         long orphan = stopOrphan(dataDir);
         String onOff = durable ? "on" : "off";
@@ -52,7 +63,8 @@ final class EmbeddedPostgresServer implements AutoCloseable {
                 .setServerConfig("max_connections", "200")
                 // the hub's delivery and outbox tables churn: look for tables to vacuum every 10 s, not every minute
                 .setServerConfig("autovacuum_naptime", "10s")
-                .setServerConfig("listen_addresses", "127.0.0.1");
+                .setServerConfig("listen_addresses", "127.0.0.1")
+                .setRegisterShutdownHook(stopAtJvmExit);
         settings.forEach((name, value) -> builder.setServerConfig(name.replace('-', '_'), value));
         if (port > 0) {
             builder.setPort(port);

@@ -19,7 +19,8 @@ import java.util.Map;
  * The embedded default. For each external part with no address configured (PostgreSQL:
  * {@code spring.datasource.url}; Kafka: {@code omnihub.kafka.brokers}; SFTP: {@code omnihub.sftp.host}) it
  * starts a real server on loopback under the data directory, once per JVM, and publishes its address as
- * configuration before the application context reads it. With {@code omnihub.embedded.enabled=false}
+ * configuration before the application context reads it. The servers stop at JVM exit after every application
+ * context has closed (see {@link #startMissing}). With {@code omnihub.embedded.enabled=false}
  * nothing is started and every address must be configured.
  */
 public class EmbeddedServers implements EnvironmentPostProcessor, Ordered {
@@ -58,7 +59,9 @@ public class EmbeddedServers implements EnvironmentPostProcessor, Ordered {
                     env.getProperty("omnihub.embedded.postgres.port", Integer.class, 15432),
                     env.getProperty("omnihub.embedded.postgres.durable", Boolean.class, true),
                     Binder.get(env).bind("omnihub.embedded.postgres.settings", Bindable.mapOf(String.class, String.class))
-                            .orElse(Map.of()));
+                            .orElse(Map.of()),
+                    // stopped by stopAll, after the application contexts, not by a JVM hook of its own
+                    false);
             running.add(pg);
             published.put("spring.datasource.url", pg.jdbcUrl());
             published.put("spring.datasource.username", "postgres");
@@ -96,7 +99,14 @@ public class EmbeddedServers implements EnvironmentPostProcessor, Ordered {
 
         if (running.size() > 0 && !published.containsKey("omnihub.embedded.hook")) {
             published.put("omnihub.embedded.hook", true);
-            Runtime.getRuntime().addShutdownHook(new Thread(EmbeddedServers::stopAll, "omnihub-embedded-stop"));
+            // Not a JVM shutdown hook of our own: JVM hooks run concurrently, so Kafka used to stop while Camel's
+            // consumers were still stopping; they then spent 35 s failing to reach the broker to leave their groups,
+            // and at the next start every group waited for the old members' sessions to expire. Spring Boot runs its
+            // shutdown handlers one after another, and only after every application context of the JVM has closed:
+            // Camel's routes (consumers leave their groups), the outbox relay, the connection pool and every other
+            // client are gone before the first server stops. stopAll then stops the servers in the reverse order of
+            // their start: SFTP, Kafka, PostgreSQL.
+            SpringApplication.getShutdownHandlers().add(EmbeddedServers::stopAll);
         }
     }
 
@@ -109,6 +119,7 @@ public class EmbeddedServers implements EnvironmentPostProcessor, Ordered {
         return Map.copyOf(started);
     }
 
+    /** Stops every embedded server, the last started first (PostgreSQL, which the others' clients may need, last). */
     static synchronized void stopAll() {
         for (int i = running.size() - 1; i >= 0; i--) {
             try {

@@ -130,6 +130,19 @@ public final class HubProcess implements AutoCloseable {
         process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     }
 
+    /**
+     * SIGTERM, as {@code kill} or Ctrl-C would stop the hub, and wait for the process to exit (at most {@code limit},
+     * then SIGKILL); returns how long it took. The data directory stays for a {@link #start()} again.
+     */
+    public Duration terminate(Duration limit) throws InterruptedException {
+        long t0 = System.nanoTime();
+        process.destroy();
+        if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+        return Duration.ofNanos(System.nanoTime() - t0);
+    }
+
     public String baseUrl() {
         return "http://127.0.0.1:" + httpPort;
     }
