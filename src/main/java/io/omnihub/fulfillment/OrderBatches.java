@@ -74,6 +74,11 @@ public class OrderBatches {
 
     /** Routes a poll: together, then one by one what the batch left (or everything, when the batch failed). */
     void routeOnce(List<Exchange> records) {
+        routeOnce(records, null);
+    }
+
+    /** As {@link #routeOnce(List)}; {@code beforeWrite} (tests only): see {@link OrderBatchRouting#route(List, Runnable)}. */
+    void routeOnce(List<Exchange> records, Runnable beforeWrite) {
         Map<Exchange, String> idOf = new LinkedHashMap<>();
         for (Exchange record : records) {
             String id = orderId(record);
@@ -84,7 +89,7 @@ public class OrderBatches {
         Set<String> alone = new HashSet<>();
         boolean together;
         try {
-            OrderBatchRouting.Result result = batches.route(new ArrayList<>(new java.util.LinkedHashSet<>(idOf.values())));
+            OrderBatchRouting.Result result = batches.route(new ArrayList<>(new java.util.LinkedHashSet<>(idOf.values())), beforeWrite);
             alone.addAll(result.notStored());
             alone.addAll(result.oneByOne());
             together = true;
