@@ -52,6 +52,8 @@ import java.util.stream.Collectors;
 @Component
 public class OrderBatchRouting {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(OrderBatchRouting.class);
+
     /** A guarded write found its figures changed: the batch rolls back and its orders are routed one by one. */
     public static class GuardMismatch extends RuntimeException {
         public GuardMismatch(String message) {
@@ -102,7 +104,14 @@ public class OrderBatchRouting {
      * and before anything is written, to change figures under the batch's feet.
      */
     Result route(List<String> orderIds, Runnable beforeWrite) {
+        long t0 = System.nanoTime();
         Batch batch = tx.execute(status -> decideAndWrite(orderIds, beforeWrite));
+        if (log.isDebugEnabled() && batch.phases != null) {
+            long[] p = batch.phases;
+            log.debug("Batch of {} orders ({} routed together, {} skus): lock {} ms, read {} ms, decide {} ms, write {} ms, commit {} ms",
+                    orderIds.size(), batch.attempts.size(), p[4], ms(p[0] - t0), ms(p[1] - p[0]), ms(p[2] - p[1]), ms(p[3] - p[2]),
+                    ms(System.nanoTime() - p[3]));
+        }
         for (OrderRouting.Attempt a : batch.attempts) {
             routing.afterCommit(a);
         }
@@ -134,7 +143,13 @@ public class OrderBatchRouting {
         }
     }
 
+    private static double ms(long nanos) {
+        return Math.round(nanos / 1e5) / 10.0;
+    }
+
     private static final class Batch {
+        /** When the orders were locked, the view read, the decisions taken, the writes done (nanos); and the skus. */
+        long[] phases;
         final List<OrderRouting.Attempt> attempts = new ArrayList<>();
         final List<String> notStored = new ArrayList<>();
         final List<String> oneByOne = new ArrayList<>();
@@ -186,6 +201,7 @@ public class OrderBatchRouting {
             item.decisionNo = rs.getInt(3) + 1;
         });
 
+        long locked = System.nanoTime();
         // 2. policy, nodes and counters, stock (locked in the writers' lock order)
         Function<CanonicalOrder, PolicySource.Choice> chooser = policies.chooser();
         Set<String> skus = new TreeSet<>();
@@ -211,6 +227,7 @@ public class OrderBatchRouting {
                     marks.put(rs.getString(1), rs.getLong(2));
                 });
 
+        long read = System.nanoTime();
         // 3. decide each order in turn, deducting as it goes
         List<StockLedger.Reserve> reserves = new ArrayList<>();
         Map<String, Integer> dailyPerNode = new TreeMap<>();
@@ -274,6 +291,7 @@ public class OrderBatchRouting {
             }
         }
         uncapped.forEach(capPerNode::remove);
+        long decided = System.nanoTime();
         if (beforeWrite != null) {
             beforeWrite.run();
         }
@@ -315,6 +333,7 @@ public class OrderBatchRouting {
         for (Item item : items) {
             batch.attempts.add(item.attempt);
         }
+        batch.phases = new long[] {locked, read, decided, System.nanoTime(), skus.size()};
         return batch;
     }
 

@@ -65,8 +65,21 @@ final class RoutingFigure {
             s.execute("insert into stock (node_id, sku, on_hand) select 'WH-NJ1', sku, 1000000000 from item "
                     + "where sku like 'BENCH-RT-%' on conflict (node_id, sku) do update set on_hand = 1000000000");
         }
+        boolean statements = Boolean.getBoolean("bench.pg-statements");
+        if (statements) {
+            try (Connection c = connect(); Statement s = c.createStatement()) {
+                s.execute("create extension if not exists pg_stat_statements");
+                s.execute("select pg_stat_statements_reset()");
+            }
+        }
         Decided many = measure(runId + "M", i -> String.format(Locale.ROOT, "BENCH-RT-%04d", 1 + i % skus));
+        if (statements) {
+            printStatements("the figure over " + skus + " skus");
+        }
         Decided hot = measure(runId + "H", i -> "BENCH-RT-HOT");
+        if (statements) {
+            printStatements("the hot-sku figure");
+        }
         int offered = Integer.getInteger("bench.routing.latency-rate", 500);
         int latencySeconds = Integer.getInteger("bench.routing.latency-seconds", 10);
         Latencies latency = new Latencies();
@@ -282,6 +295,23 @@ final class RoutingFigure {
             return (ok ? "check OK" : "check FAILED") + String.format(Locale.ROOT,
                     ": %,d units reserved; stock rows off their ledger %d, off their active reservations %d, oversold %d; orders decided more than once %d",
                     r.getLong(5), ledgerOff, reservationsOff, oversold, twice);
+        }
+    }
+
+    /** What PostgreSQL spent its time on (needs pg_stat_statements preloaded: see bench/run.sh), then a reset. */
+    private void printStatements(String during) throws Exception {
+        try (Connection c = connect(); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("select calls, total_exec_time, rows, regexp_replace(query, '\\s+', ' ', 'g') "
+                     + "from pg_stat_statements order by total_exec_time desc limit 25")) {
+            System.out.println("PostgreSQL statements by total execution time during " + during + " (calls, total ms, mean ms, rows, statement):");
+            while (r.next()) {
+                String q = r.getString(4);
+                System.out.printf(Locale.ROOT, "  %8d %9.0f %7.3f %8d  %s%n", r.getLong(1), r.getDouble(2),
+                        r.getDouble(2) / Math.max(1, r.getLong(1)), r.getLong(3), q.length() > 200 ? q.substring(0, 200) : q);
+            }
+        }
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("select pg_stat_statements_reset()");
         }
     }
 
