@@ -272,8 +272,8 @@ final class RoutingFigure {
 
     /**
      * After the figures: the bench skus' reserved figure equals both the sum of their ledger entries' reserved
-     * changes and their ACTIVE reservations, nothing is reserved beyond what is on hand, and every bench order is
-     * decided exactly once.
+     * changes and their ACTIVE reservations, nothing is reserved beyond what is on hand, every bench order is decided
+     * exactly once, and every node's load counter equals its open order reservations.
      */
     private String check() throws Exception {
         try (Connection c = connect(); Statement s = c.createStatement(); ResultSet r = s.executeQuery("""
@@ -285,16 +285,20 @@ final class RoutingFigure {
                       and q.status = 'ACTIVE')) as reservations_off,
                   (select count(*) from stock st where st.sku like 'BENCH-RT-%' and (st.reserved > st.on_hand or st.reserved < 0)) as oversold,
                   (select count(*) from order_routing o where o.order_id like 'OH-BENCH-%' and o.decisions <> 1) as decided_twice,
-                  (select coalesce(sum(reserved), 0) from stock where sku like 'BENCH-RT-%') as reserved""")) {
+                  (select coalesce(sum(reserved), 0) from stock where sku like 'BENCH-RT-%') as reserved,
+                  (select count(*) from node n where coalesce((select l.open_reservations from node_load l where l.node_id = n.id), 0) <>
+                     (select count(*) from reservation q where q.node_id = n.id and q.status = 'ACTIVE' and q.order_id is not null)) as load_off""")) {
             r.next();
             long ledgerOff = r.getLong(1);
             long reservationsOff = r.getLong(2);
             long oversold = r.getLong(3);
             long twice = r.getLong(4);
-            boolean ok = ledgerOff == 0 && reservationsOff == 0 && oversold == 0 && twice == 0;
+            long loadOff = r.getLong(6);
+            boolean ok = ledgerOff == 0 && reservationsOff == 0 && oversold == 0 && twice == 0 && loadOff == 0;
             return (ok ? "check OK" : "check FAILED") + String.format(Locale.ROOT,
-                    ": %,d units reserved; stock rows off their ledger %d, off their active reservations %d, oversold %d; orders decided more than once %d",
-                    r.getLong(5), ledgerOff, reservationsOff, oversold, twice);
+                    ": %,d units reserved; stock rows off their ledger %d, off their active reservations %d, oversold %d; orders decided "
+                            + "more than once %d; node load counters off their open reservations %d",
+                    r.getLong(5), ledgerOff, reservationsOff, oversold, twice, loadOff);
         }
     }
 

@@ -39,6 +39,10 @@ class OrderBatchRoutingIT extends HubIntegrationTest {
     CamelContext camel;
     @Autowired
     PlatformTransactionManager transactions;
+    @Autowired
+    OrderLifecycle lifecycle;
+    @Autowired
+    Holds holds;
 
     /** A channel of its own: warehouse W (cap 2 orders a day) and store S, skus A (W 3, S 2) and B (W 5). */
     record Shop(String channel, String warehouse, String store, String skuA, String skuB) {
@@ -216,5 +220,37 @@ class OrderBatchRoutingIT extends HubIntegrationTest {
         assertConsistent(shop);
         assertThat(jdbc.queryForObject("select count(*) from stock where node_id in (:n) and reserved > on_hand",
                 new MapSqlParameterSource("n", List.of(shop.warehouse(), shop.store())), Integer.class)).isZero();
+    }
+
+    @Test
+    void theLoadAndDailyCountersFollowShippingCancellationRejectionAndHolds() {
+        Shop shop = shop();
+        // a hold's reservations (two of B at W) do not load the node
+        Holds.Hold hold = holds.create(shop.channel(), List.of(new Holds.HoldLine(shop.skuB(), 2)), 5);
+        assertThat(load(shop.warehouse())).isZero();
+        List<String> ids = orders(shop).subList(0, 4); // W, W, S, S
+        orderBatches.routeOnce(ids.stream().map(this::record).toList());
+        assertConsistent(shop);
+        int loadW = load(shop.warehouse());
+
+        lifecycle.shipped(ids.get(0), shop.warehouse(), "UPS", "1Z-BATCH");
+        assertThat(load(shop.warehouse())).as("a shipped reservation no longer loads the node").isEqualTo(loadW - 1);
+        lifecycle.cancel(ids.get(2), "test");
+        lifecycle.reject(ids.get(1), shop.warehouse(), null, "damaged");
+        // the rejected order is routed again: W is at its cap for today, the store has one unit of A left
+        assertThat(status(ids.get(1))).isEqualTo("ROUTED");
+        assertThat(dailyOrders(shop.warehouse())).as("the cap counts what was routed, rejections included").isEqualTo(2);
+        assertConsistent(shop);
+
+        // releasing the hold changes no counter
+        int loadBefore = load(shop.warehouse());
+        holds.release(hold.holdId());
+        assertThat(load(shop.warehouse())).isEqualTo(loadBefore);
+        assertConsistent(shop);
+    }
+
+    int load(String node) {
+        return jdbc.queryForObject("select coalesce(sum(open_reservations), 0) from node_load where node_id = :n",
+                new MapSqlParameterSource("n", node), Integer.class);
     }
 }
