@@ -19,7 +19,9 @@
 #   BENCH_OUT=docs/benchmarks.md
 #   BENCH_GEN_OPTS=...         extra -D options of the load generator, e.g. -Dbench.only=sync (figures: intake,
 #                              routing, sync, sftp), -Dbench.sync.rates=100,500 or -Dbench.sftp.header=sku,node,qty
-#                              -Dbench.sftp.row=%2\$s,%1\$s,%3\$d to follow the WMS stock flow's CSV columns
+#                              -Dbench.sftp.row=%2\$s,%1\$s,%3\$d to follow the WMS stock flow's CSV columns;
+#                              routing: -Dbench.routing.orders=2000, -Dbench.routing.latency-rate=500 (orders/s offered
+#                              for the commit -> ROUTED latency) and -Dbench.routing.latency-seconds=10
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)

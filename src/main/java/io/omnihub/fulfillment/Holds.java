@@ -53,13 +53,14 @@ public class Holds {
     private final OrderRouter router;
     private final PolicySource policies;
     private final OrderRouting routing;
+    private final Reservations reservations;
     private final OrderIntake intake;
     private final RoutingMetrics metrics;
     private final FulfillmentProperties props;
     private final ObjectMapper mapper;
 
     public Holds(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, StockLedger ledger, StockViews views,
-                 OrderRouter router, PolicySource policies, OrderRouting routing, OrderIntake intake,
+                 OrderRouter router, PolicySource policies, OrderRouting routing, Reservations reservations, OrderIntake intake,
                  RoutingMetrics metrics, FulfillmentProperties props, ObjectMapper mapper) {
         this.jdbc = jdbc;
         this.tx = tx;
@@ -68,6 +69,7 @@ public class Holds {
         this.router = router;
         this.policies = policies;
         this.routing = routing;
+        this.reservations = reservations;
         this.intake = intake;
         this.metrics = metrics;
         this.props = props;
@@ -142,11 +144,11 @@ public class Holds {
                         s.setRollbackOnly();
                         throw new NotAvailableException(d);
                     }
-                    if (!routing.reserveAll(d.shipments(), holdId)) {
+                    if (!reservations.reserveAll(d.shipments(), holdId)) {
                         s.setRollbackOnly();
                         return false;
                     }
-                    routing.insertReservations(null, holdId, d.shipments());
+                    reservations.insert(null, holdId, d.shipments());
                     return true;
                 });
                 if (Boolean.TRUE.equals(made)) {
@@ -280,11 +282,12 @@ public class Holds {
         List<Object[]> active = jdbc.query("select id, node_id, sku, quantity from reservation where hold_id = :h "
                         + "and status = 'ACTIVE' and order_id is null order by node_id, sku for update",
                 new MapSqlParameterSource("h", holdId), (rs, i) -> new Object[] {rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4)});
+        List<Reservations.Finished> released = new ArrayList<>();
         for (Object[] r : active) {
             ledger.release((String) r[1], (String) r[2], (Integer) r[3], holdId, reason);
-            jdbc.update("update reservation set status = 'RELEASED', updated_at = now() where id = :id",
-                    new MapSqlParameterSource("id", r[0]));
+            released.add(new Reservations.Finished((Long) r[0], (String) r[1], false));
         }
+        reservations.finish(released, "RELEASED");
         jdbc.update("update hold set status = :s where id = :h", new MapSqlParameterSource("h", holdId).addValue("s", newStatus));
     }
 

@@ -33,12 +33,14 @@ public class OrderLifecycle {
     private final OrderTimeline timeline;
     private final Outbox outbox;
     private final OrderRouting routing;
+    private final Reservations reservations;
     private final RoutingMetrics metrics;
     private final RejectionReasons reasons;
 
     public OrderLifecycle(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, StockLedger ledger,
-                          OrderTimeline timeline, Outbox outbox, OrderRouting routing, RoutingMetrics metrics,
-                          RejectionReasons reasons) {
+                          OrderTimeline timeline, Outbox outbox, OrderRouting routing, Reservations reservations,
+                          RoutingMetrics metrics, RejectionReasons reasons) {
+        this.reservations = reservations;
         this.reasons = reasons;
         this.jdbc = jdbc;
         this.tx = tx;
@@ -54,6 +56,10 @@ public class OrderLifecycle {
     }
 
     private record Res(long id, String nodeId, String sku, int quantity, Integer lineNo) {
+        /** Every row here is an order's (selected by order id): it counts in its node's load. */
+        Reservations.Finished finished() {
+            return new Reservations.Finished(id, nodeId, true);
+        }
     }
 
     /**
@@ -75,9 +81,8 @@ public class OrderLifecycle {
             }
             for (Res r : active) {
                 ledger.ship(r.nodeId(), r.sku(), r.quantity(), orderId);
-                jdbc.update("update reservation set status = 'SHIPPED', updated_at = now() where id = :id",
-                        new MapSqlParameterSource("id", r.id()));
             }
+            reservations.finish(active.stream().map(Res::finished).toList(), "SHIPPED");
             String detail = nodeId + " shipped " + describe(active) + " with " + carrier + " " + trackingNumber;
             Integer left = jdbc.queryForObject("select count(*) from reservation where order_id = :id and status = 'ACTIVE'",
                     new MapSqlParameterSource("id", orderId), Integer.class);
@@ -174,9 +179,8 @@ public class OrderLifecycle {
     private void release(String orderId, List<Res> reservations, String reason) {
         for (Res r : reservations) {
             ledger.release(r.nodeId(), r.sku(), r.quantity(), orderId, reason);
-            jdbc.update("update reservation set status = 'RELEASED', updated_at = now() where id = :id",
-                    new MapSqlParameterSource("id", r.id()));
         }
+        this.reservations.finish(reservations.stream().map(Res::finished).toList(), "RELEASED");
     }
 
     private OrderTimeline.OrderRef lock(String orderId) {

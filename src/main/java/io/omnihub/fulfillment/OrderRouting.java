@@ -7,12 +7,10 @@ import io.omnihub.canonical.ErrorCategory;
 import io.omnihub.canonical.OrderLine;
 import io.omnihub.canonical.OrderStatus;
 import io.omnihub.canonical.RejectedMessageException;
-import io.omnihub.inventory.StockLedger;
 import io.omnihub.outbox.KafkaOutboxRelay;
 import io.omnihub.outbox.Outbox;
 import io.omnihub.routing.OrderRouter;
 import io.omnihub.routing.RoutingDecision;
-import io.omnihub.routing.RoutingDecision.Allocation;
 import io.omnihub.routing.RoutingDecision.Shipment;
 import io.omnihub.routing.PolicySource;
 import io.omnihub.routing.RoutingPolicy;
@@ -27,10 +25,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.TransactionStatus;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +36,7 @@ import java.util.stream.Collectors;
 
 /**
  * Live order routing (bean {@code orderRouting}): builds the stock view from PostgreSQL, asks the
- * {@link OrderRouter}, and reserves the chosen units through the {@link StockLedger} in ONE transaction with the
+ * {@link OrderRouter}, and reserves the chosen units through {@link Reservations} in ONE transaction with the
  * order's status, its reservation rows, the decision, the timeline and the outbox messages (OrderStatus and the
  * fulfillment requests). A reservation that loses a race for stock rolls the whole attempt back (releasing what it
  * took) and routes again on fresh figures, a bounded number of times; nothing is ever oversold.
@@ -69,7 +65,9 @@ public class OrderRouting {
 
     private final NamedParameterJdbcTemplate jdbc;
     private final TransactionTemplate tx;
-    private final StockLedger ledger;
+    private final Reservations reservations;
+    private final HoldAdoption holds;
+    private final FulfillmentRequestWriter requests;
     private final StockViews views;
     private final OrderRouter router;
     private final PolicySource policies;
@@ -79,19 +77,16 @@ public class OrderRouting {
     private final RoutingMetrics metrics;
     private final FulfillmentProperties props;
     private final ObjectMapper mapper;
-    private final java.util.concurrent.ThreadPoolExecutor publisher = new java.util.concurrent.ThreadPoolExecutor(1, 1,
-            0, java.util.concurrent.TimeUnit.MILLISECONDS, new java.util.concurrent.ArrayBlockingQueue<>(1000), r -> {
-                Thread t = new Thread(r, "routing-outbox-publisher");
-                t.setDaemon(true);
-                return t;
-            }, new java.util.concurrent.ThreadPoolExecutor.AbortPolicy());
 
-    public OrderRouting(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, StockLedger ledger, StockViews views,
+    public OrderRouting(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, Reservations reservations, HoldAdoption holds,
+                        FulfillmentRequestWriter requests, StockViews views,
                         OrderRouter router, PolicySource policies, OrderTimeline timeline, Outbox outbox,
                         KafkaOutboxRelay relay, RoutingMetrics metrics, FulfillmentProperties props, ObjectMapper mapper) {
         this.jdbc = jdbc;
         this.tx = tx;
-        this.ledger = ledger;
+        this.reservations = reservations;
+        this.holds = holds;
+        this.requests = requests;
         this.views = views;
         this.router = router;
         this.policies = policies;
@@ -181,7 +176,7 @@ public class OrderRouting {
     }
 
     /** The result of one attempt, with what to do after commit. */
-    private static final class Attempt {
+    static final class Attempt {
         static final Attempt LOST = new Attempt(null);
         final Outcome outcome;
         final List<Long> publish = new ArrayList<>();
@@ -210,18 +205,23 @@ public class OrderRouting {
         PolicySource.Choice choice = policies.choose(order);
         RoutingPolicy policy = choice.policy();
         OrderTimeline.OrderRef ref = new OrderTimeline.OrderRef(orderId, row.channel(), row.channelOrderId());
+        int[] decisionNo = new int[1];
         Set<String> excluded = jdbc.query("""
                 insert into order_routing (order_id) values (:id)
-                on conflict (order_id) do update set order_id = excluded.order_id returning excluded_nodes""", id,
-                (rs, i) -> StockViews.strings(rs.getArray(1))).get(0);
+                on conflict (order_id) do update set order_id = excluded.order_id returning excluded_nodes, decisions""", id,
+                (rs, i) -> {
+                    // this decision's number: the requests of a later decision (after a rejection) are new requests
+                    decisionNo[0] = rs.getInt(2) + 1;
+                    return StockViews.strings(rs.getArray(1));
+                }).get(0);
 
         if (row.status().equals("RECEIVED") && row.holdId() != null) {
             String holdId = jdbc.queryForList("select id from hold where id = :h and status = 'ACTIVE' for update",
                     new MapSqlParameterSource("h", row.holdId()), String.class).stream().findFirst().orElse(null);
             if (holdId != null) {
-                Attempt adopted = adoptHold(order, ref, holdId, policy);
+                HoldAdoption.Adopted adopted = holds.adopt(order, holdId, policy);
                 if (adopted != null) {
-                    return adopted;
+                    return adopted(order, ref, adopted, decisionNo[0]);
                 }
             }
         }
@@ -245,7 +245,8 @@ public class OrderRouting {
                     new MapSqlParameterSource("id", orderId).addValue("d", timeline.json(decision)));
             jdbc.update("""
                     update order_routing set decisions = decisions + 1, last_ledger_id = :mark,
-                           unfulfillable_since = coalesce(unfulfillable_since, now()), updated_at = now() where order_id = :id""",
+                           unfulfillable_since = coalesce(unfulfillable_since, now()),
+                           decision_seq = nextval('routing_decision_seq'), updated_at = now() where order_id = :id""",
                     new MapSqlParameterSource("id", orderId).addValue("mark", mark));
             Attempt a = new Attempt(new Outcome(orderId, Result.UNFULFILLABLE, "UNFULFILLABLE", decision));
             if (!row.status().equals("UNFULFILLABLE")) {
@@ -258,26 +259,35 @@ public class OrderRouting {
 
         // everything else first, the stock last: the reserved stock rows (hot for a popular sku) stay locked only
         // from the reservation to the commit
-        insertReservations(orderId, null, decision.shipments());
+        reservations.insert(orderId, null, decision.shipments());
         jdbc.update("update orders set decision = cast(:d as jsonb) where id = :id",
                 new MapSqlParameterSource("id", orderId).addValue("d", timeline.json(decision)));
         Attempt a = new Attempt(new Outcome(orderId, Result.ROUTED, "ROUTED", decision));
         a.nodeTypes = view.nodes().values().stream().collect(Collectors.toMap(StockView.Node::id, n -> n.type().name()));
-        finishRouted(order, ref, decision, a);
-        if (!reserveAll(decision.shipments(), orderId)) {
+        finishRouted(order, ref, decision, decisionNo[0], a);
+        if (!reservations.reserveAll(decision.shipments(), orderId)) {
             status.setRollbackOnly();
             return Attempt.LOST;
         }
-        // last: the daily counts are hot rows, so hold their locks for as short a time as possible
-        if (!countDaily(decision, view, true, policy)) {
+        // last: the daily counts and the load are hot rows, so hold their locks for as short a time as possible
+        if (!reservations.countDaily(ordersPerNode(decision), caps(decision, view, policy))) {
             status.setRollbackOnly();
             return Attempt.LOST;
         }
+        reservations.addLoad(Reservations.rowsPerNode(decision.shipments()));
+        decided(orderId);
         return a;
     }
 
-    /** Writes the ROUTED status, timeline rows, fulfillment requests and routing state of a routed order. */
-    private void finishRouted(CanonicalOrder order, OrderTimeline.OrderRef ref, RoutingDecision decision, Attempt a) {
+    /** The decision's number for the order (its ROUTED count) and its place in the sequence of all decisions. */
+    private void decided(String orderId) {
+        jdbc.update("update order_routing set decisions = decisions + 1, unfulfillable_since = null, "
+                + "decision_seq = nextval('routing_decision_seq'), updated_at = now() where order_id = :id",
+                new MapSqlParameterSource("id", orderId));
+    }
+
+    /** Writes the ROUTED status, timeline rows and fulfillment requests of a routed order. */
+    private void finishRouted(CanonicalOrder order, OrderTimeline.OrderRef ref, RoutingDecision decision, int decisionNo, Attempt a) {
         String nodes = decision.shipments().stream().map(Shipment::nodeId).collect(Collectors.joining(","));
         a.publish.add(timeline.status(ref, OrderStatus.Status.ROUTED, nodes, null, null, null, decision.summary()));
         Map<String, String> sinks = new HashMap<>();
@@ -286,80 +296,41 @@ public class OrderRouting {
                 rs -> {
                     sinks.put(rs.getString(1), rs.getString(2));
                 });
-        Integer n = jdbc.queryForObject("update order_routing set decisions = decisions + 1, unfulfillable_since = null, "
-                + "updated_at = now() where order_id = :id returning decisions", new MapSqlParameterSource("id", ref.orderId()), Integer.class);
-        for (Shipment s : decision.shipments()) {
-            Map<String, Object> request = new LinkedHashMap<>();
-            request.put("requestId", ref.orderId() + "-" + s.nodeId() + "-" + n);
-            request.put("orderId", ref.orderId());
-            request.put("channel", ref.channel());
-            request.put("channelOrderId", ref.channelOrderId());
-            request.put("nodeId", s.nodeId());
-            request.put("sink", sinks.getOrDefault(s.nodeId(), "NONE"));
-            request.put("fulfillmentType", order.fulfillmentType());
-            request.put("pickupStore", order.pickupStore());
-            request.put("customer", order.customer());
-            request.put("shipTo", order.shipTo());
-            request.put("lines", s.allocations().stream()
-                    .map(al -> Map.of("lineNo", al.lineNo(), "sku", al.sku(), "quantity", al.quantity())).toList());
-            request.put("requestedAt", Instant.now());
-            a.publish.add(outbox.kafka(props.requestsTopic(), s.nodeId(), timeline.json(request)));
-            timeline.event(ref.orderId(), "FULFILLMENT_REQUESTED", s.nodeId() + " (" + request.get("sink") + "): "
-                    + s.allocations().stream().map(al -> al.quantity() + " x " + al.sku()).collect(Collectors.joining(", ")));
-        }
+        a.publish.addAll(requests.write(requests.requests(order, ref, decision, decisionNo, sinks)));
     }
 
-    /** Counts the order against each chosen node's daily cap; false when a cap was reached meanwhile. */
-    private boolean countDaily(RoutingDecision decision, StockView view, boolean enforceCap, RoutingPolicy policy) {
+    /** One daily order per node the decision ships from. */
+    static Map<String, Integer> ordersPerNode(RoutingDecision decision) {
+        Map<String, Integer> perNode = new TreeMap<>();
+        decision.shipments().forEach(s -> perNode.merge(s.nodeId(), 1, Integer::sum));
+        return perNode;
+    }
+
+    /** The daily cap of each node the decision ships from: the policy's override, else the node's own (null: none). */
+    static Map<String, Integer> caps(RoutingDecision decision, StockView view, RoutingPolicy policy) {
+        Map<String, Integer> caps = new HashMap<>();
         for (Shipment s : decision.shipments()) {
             StockView.Node node = view == null ? null : view.nodes().get(s.nodeId());
             RoutingPolicy.NodeOverride o = policy.overrideFor(s.nodeId());
-            Integer cap = o != null && o.dailyOrderCap() != null ? o.dailyOrderCap() : node == null ? null : node.dailyOrderCap();
-            int updated = jdbc.update("""
-                    insert into node_daily_orders (node_id, day, orders) values (:node, current_date, 1)
-                    on conflict (node_id, day) do update set orders = node_daily_orders.orders + 1
-                    where cast(:cap as integer) is null or node_daily_orders.orders < cast(:cap as integer)""",
-                    new MapSqlParameterSource("node", s.nodeId()).addValue("cap", enforceCap ? cap : null));
-            if (updated == 0) {
-                return false;
-            }
+            caps.put(s.nodeId(), o != null && o.dailyOrderCap() != null ? o.dailyOrderCap() : node == null ? null : node.dailyOrderCap());
         }
-        return true;
+        return caps;
     }
 
-    /** A converted hold: its reservations become the order's, nothing is reserved twice. Null when they do not match. */
-    private Attempt adoptHold(CanonicalOrder order, OrderTimeline.OrderRef ref, String holdId, RoutingPolicy policy) {
-        MapSqlParameterSource h = new MapSqlParameterSource("hold", holdId).addValue("order", ref.orderId());
-        List<Object[]> held = jdbc.query("select node_id, sku, quantity, line_no from reservation where hold_id = :hold "
-                        + "and status = 'ACTIVE' order by node_id, line_no", h,
-                (rs, i) -> new Object[] {rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4)});
-        Map<String, Integer> heldBySku = new TreeMap<>();
-        held.forEach(r -> heldBySku.merge((String) r[1], (Integer) r[2], Integer::sum));
-        Map<String, Integer> needBySku = new TreeMap<>();
-        order.lines().forEach(l -> needBySku.merge(l.sku(), l.quantity(), Integer::sum));
-        if (!heldBySku.equals(needBySku)) {
-            log.warn("Order {} does not match hold {} ({} vs {}): routing it normally", ref.orderId(), holdId, needBySku, heldBySku);
-            return null;
-        }
-        jdbc.update("update reservation set order_id = :order, expires_at = null, updated_at = now() "
-                + "where hold_id = :hold and status = 'ACTIVE'", h);
-        jdbc.update("update hold set status = 'CONVERTED' where id = :hold", h);
-        Map<String, List<Allocation>> byNode = new LinkedHashMap<>();
-        held.forEach(r -> byNode.computeIfAbsent((String) r[0], k -> new ArrayList<>())
-                .add(new Allocation((Integer) r[3], (String) r[1], (Integer) r[2], 0)));
-        List<Shipment> shipments = byNode.entrySet().stream()
-                .map(e -> new Shipment(e.getKey(), "hold " + holdId, e.getValue())).toList();
-        RoutingDecision decision = new RoutingDecision(ref.orderId(), policy.version(), RoutingDecision.Outcome.ROUTED,
-                shipments, List.of(), "Converted from hold " + holdId + ": the units held for the cart at "
-                + String.join(", ", byNode.keySet()) + " became the order's.");
+    /** A converted hold's order: its reservations are the held ones; it counts per node, without a cap (already held). */
+    private Attempt adopted(CanonicalOrder order, OrderTimeline.OrderRef ref, HoldAdoption.Adopted adopted, int decisionNo) {
+        RoutingDecision decision = adopted.decision();
         jdbc.update("update orders set decision = cast(:d as jsonb) where id = :order",
-                h.addValue("d", timeline.json(decision)));
+                new MapSqlParameterSource("order", ref.orderId()).addValue("d", timeline.json(decision)));
         Attempt a = new Attempt(new Outcome(ref.orderId(), Result.ROUTED, "ROUTED", decision));
-        a.nodeTypes = jdbc.query("select id, type from node where id in (:ids)", new MapSqlParameterSource("ids", byNode.keySet()),
+        a.nodeTypes = jdbc.query("select id, type from node where id in (:ids)",
+                new MapSqlParameterSource("ids", adopted.loadPerNode().isEmpty() ? List.of("") : adopted.loadPerNode().keySet()),
                 (rs, i) -> Map.entry(rs.getString(1), rs.getString(2))).stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
-        finishRouted(order, ref, decision, a);
-        countDaily(decision, null, false, policy);
+        finishRouted(order, ref, decision, decisionNo, a);
+        reservations.countDaily(ordersPerNode(decision), Map.of());
+        reservations.addLoad(adopted.loadPerNode());
+        decided(ref.orderId());
         return a;
     }
 
@@ -384,43 +355,7 @@ public class OrderRouting {
                 order.customer(), order.shipTo(), order.fulfillmentType(), order.pickupStore(), lines, order.currency());
     }
 
-    /**
-     * Reserves every allocation of {@code shipments} through the ledger, summed per node and sku and taken in a fixed
-     * (node, sku) order so two transactions never wait on each other's rows in opposite orders. Returns false at the
-     * first one that no longer fits (a lost race): the caller rolls back.
-     */
-    boolean reserveAll(List<Shipment> shipments, String reference) {
-        Map<String, int[]> wanted = new TreeMap<>();
-        for (Shipment s : shipments) {
-            for (Allocation al : s.allocations()) {
-                wanted.merge(s.nodeId() + "\u0000" + al.sku(), new int[] {al.quantity(), al.safetyStock()},
-                        (x, y) -> new int[] {x[0] + y[0], x[1]});
-            }
-        }
-        for (Map.Entry<String, int[]> w : wanted.entrySet()) {
-            String[] key = w.getKey().split("\u0000");
-            if (!ledger.tryReserve(key[0], key[1], w.getValue()[0], w.getValue()[1], reference)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Reservation rows, one per allocation, for an order or a hold. */
-    void insertReservations(String orderId, String holdId, List<Shipment> shipments) {
-        for (Shipment s : shipments) {
-            for (Allocation al : s.allocations()) {
-                jdbc.update("""
-                        insert into reservation (order_id, hold_id, line_no, node_id, sku, quantity, status, expires_at)
-                        values (:order, :hold, :line, :node, :sku, :q, 'ACTIVE',
-                                (select expires_at from hold where id = :hold))""",
-                        new MapSqlParameterSource("order", orderId).addValue("hold", holdId).addValue("line", al.lineNo())
-                                .addValue("node", s.nodeId()).addValue("sku", al.sku()).addValue("q", al.quantity()));
-            }
-        }
-    }
-
-    private void afterCommit(Attempt a) {
+    void afterCommit(Attempt a) {
         Outcome o = a.outcome;
         if (o.result() == Result.ROUTED && o.decision() != null) {
             o.decision().shipments().forEach(s -> metrics.routed(a.nodeTypes.getOrDefault(s.nodeId(), "UNKNOWN")));
@@ -437,35 +372,16 @@ public class OrderRouting {
     }
 
     /**
-     * Hands committed outbox rows to a background publisher, so routing never waits for Kafka; whatever it cannot
-     * take (queue full) or fails to send is published by the relay's own schedule.
+     * Wakes the outbox relay for rows a transaction committed, so they go out now rather than at its next interval;
+     * never waits for Kafka (the rows are durable already, and the relay publishes whatever it is not woken for).
      */
     void publish(List<Long> ids) {
-        if (ids.isEmpty()) {
-            return;
-        }
-        try {
-            publisher.execute(() -> {
-                for (Long id : ids) {
-                    try {
-                        relay.publish(id);
-                    } catch (RuntimeException e) {
-                        log.debug("Outbox row {} left to the relay: {}", id, e.getMessage());
-                        return;
-                    }
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // busy: the relay's schedule publishes them
+        if (!ids.isEmpty()) {
+            relay.publish(ids.get(ids.size() - 1));
         }
     }
 
-    @jakarta.annotation.PreDestroy
-    void stopPublisher() {
-        publisher.shutdownNow();
-    }
-
-    private CanonicalOrder read(String payload) {
+    CanonicalOrder read(String payload) {
         try {
             return mapper.readValue(payload, CanonicalOrder.class);
         } catch (JsonProcessingException e) {

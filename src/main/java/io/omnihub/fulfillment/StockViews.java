@@ -37,32 +37,8 @@ public class StockViews {
         StockView.Channel ch = jdbc.query("select id, allow_split from channel where id = :channel", p,
                         (rs, i) -> new StockView.Channel(rs.getString("id"), rs.getBoolean("allow_split")))
                 .stream().findFirst().orElse(new StockView.Channel(channel, false));
-        Map<String, Integer> load = new HashMap<>();
-        if (withLoad) {
-            jdbc.query("""
-                    select r.node_id, count(*) as open from reservation r join channel_node cn on cn.node_id = r.node_id
-                    where cn.channel_id = :channel and r.status = 'ACTIVE' and r.order_id is not null group by r.node_id""",
-                    p, rs -> {
-                        load.put(rs.getString("node_id"), rs.getInt("open"));
-                    });
-        }
         Map<String, Node> nodes = new LinkedHashMap<>();
-        jdbc.query("""
-                select n.id, n.type, n.latitude, n.longitude, n.capabilities,
-                       n.enabled and not exists (select 1 from node_pause p where p.node_id = n.id and p.until > now()) as enabled,
-                       n.daily_order_cap,
-                       n.safety_stock, n.cost_per_order, coalesce(d.orders, 0) as orders_today
-                from node n
-                join channel_node cn on cn.node_id = n.id and cn.channel_id = :channel
-                left join node_daily_orders d on d.node_id = n.id and d.day = current_date
-                order by n.id""", p, rs -> {
-            String id = rs.getString("id");
-            Integer cap = (Integer) rs.getObject("daily_order_cap");
-            nodes.put(id, new Node(id, NodeType.valueOf(rs.getString("type")), rs.getDouble("latitude"),
-                    rs.getDouble("longitude"), strings(rs.getArray("capabilities")), rs.getBoolean("enabled"), cap,
-                    rs.getInt("orders_today"), rs.getInt("safety_stock"), rs.getDouble("cost_per_order"),
-                    load.getOrDefault(id, 0)));
-        });
+        nodes(List.of(channel), withLoad, (ch2, node, sink) -> nodes.put(node.id(), node));
         Map<String, Map<String, SkuStock>> stock = new HashMap<>();
         if (!skus.isEmpty()) {
             jdbc.query("select node_id, sku, on_hand, reserved, safety_stock from stock where sku in (:skus)", p, rs -> {
@@ -71,6 +47,47 @@ public class StockViews {
             });
         }
         return new StockView(ch, nodes, stock, excludedNodes);
+    }
+
+    /** One row of {@link #nodes}: a node a channel sells from, with its sink. */
+    interface NodeRow {
+        void accept(String channel, Node node, String sink);
+    }
+
+    /**
+     * The nodes each of {@code channels} sells from, in node id order, with today's order count and the load counter
+     * ({@code node_load}: the node's open reservation rows of orders; zero unless {@code withLoad}). A node paused
+     * for new orders is disabled.
+     */
+    void nodes(Collection<String> channels, boolean withLoad, NodeRow each) {
+        jdbc.query("""
+                select cn.channel_id, n.id, n.type, n.latitude, n.longitude, n.capabilities,
+                       n.enabled and not exists (select 1 from node_pause p where p.node_id = n.id and p.until > now()) as enabled,
+                       n.daily_order_cap, n.safety_stock, n.cost_per_order, n.sink, coalesce(d.orders, 0) as orders_today,
+                       coalesce(l.open_reservations, 0) as open_reservations
+                from node n
+                join channel_node cn on cn.node_id = n.id and cn.channel_id = any(cast(:channels as text[]))
+                left join node_daily_orders d on d.node_id = n.id and d.day = current_date
+                left join node_load l on l.node_id = n.id
+                order by cn.channel_id, n.id""", new MapSqlParameterSource("channels", channels.toArray(String[]::new)), rs -> {
+            String id = rs.getString("id");
+            Integer cap = (Integer) rs.getObject("daily_order_cap");
+            each.accept(rs.getString("channel_id"), new Node(id, NodeType.valueOf(rs.getString("type")), rs.getDouble("latitude"),
+                    rs.getDouble("longitude"), strings(rs.getArray("capabilities")), rs.getBoolean("enabled"), cap,
+                    rs.getInt("orders_today"), rs.getInt("safety_stock"), rs.getDouble("cost_per_order"),
+                    withLoad ? rs.getInt("open_reservations") : 0), rs.getString("sink"));
+        });
+    }
+
+    /** The channels' own facts; a channel not in the table does not allow splits. */
+    Map<String, StockView.Channel> channels(Collection<String> channels) {
+        Map<String, StockView.Channel> found = new HashMap<>();
+        jdbc.query("select id, allow_split from channel where id = any(cast(:channels as text[]))",
+                new MapSqlParameterSource("channels", channels.toArray(String[]::new)), rs -> {
+                    found.put(rs.getString(1), new StockView.Channel(rs.getString(1), rs.getBoolean(2)));
+                });
+        channels.forEach(c -> found.putIfAbsent(c, new StockView.Channel(c, false)));
+        return found;
     }
 
     static Set<String> strings(Array array) throws SQLException {

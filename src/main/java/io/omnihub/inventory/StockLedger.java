@@ -180,6 +180,111 @@ public class StockLedger {
         outbox.stockChangedInTransaction();
     }
 
+    /** A node's stock row for a sku as locked for a batch: figures and the per-sku safety stock override. */
+    public record Row(String nodeId, String sku, int onHand, int reserved, Integer safetyStock) {
+    }
+
+    /**
+     * Locks the stock rows of {@code skus} at every node, in (node, sku) order (byte order, as Java sorts them: the
+     * order every writer takes stock rows in), and returns them in that order. For a writer that decides on the
+     * figures and then changes them with {@link #reserveBatch}: nobody else changes them until it commits.
+     */
+    public List<Row> lockRows(java.util.Collection<String> skus) {
+        if (skus.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.query("""
+                select node_id, sku, on_hand, reserved, safety_stock from stock where sku = any(cast(:skus as text[]))
+                order by node_id collate "C", sku collate "C" for update""",
+                new MapSqlParameterSource("skus", skus.toArray(String[]::new)),
+                (rs, i) -> new Row(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4), (Integer) rs.getObject(5)));
+    }
+
+    /** One reservation of a batch: {@code quantity} of {@code sku} at {@code nodeId} for {@code reference}. */
+    public record Reserve(String nodeId, String sku, int quantity, int safetyStock, String reference) {
+    }
+
+    /**
+     * Reserves a batch of reservations on rows the caller locked with {@link #lockRows}, in three statements
+     * whatever their number: ONE guarded update per (node, sku) with the summed quantity ({@code on_hand - reserved -
+     * safety >= quantity}, with the smallest safety stock any of its reservations was decided with: each reservation's
+     * own guard, checked in turn, implies it), a ledger entry per reservation in the given order with the figures
+     * after it, and one STOCK_CHANGED outbox row per sku. Returns false, having changed nothing the caller's
+     * rollback would not undo, when any guarded update found its row changed or missing: the caller rolls back.
+     */
+    public boolean reserveBatch(List<Reserve> reserves) {
+        if (reserves.isEmpty()) {
+            return true;
+        }
+        java.util.Map<List<String>, int[]> perRow = new java.util.TreeMap<>(
+                java.util.Comparator.<List<String>, String>comparing(k -> k.get(0)).thenComparing(k -> k.get(1)));
+        for (Reserve r : reserves) {
+            requirePositive(r.quantity());
+            perRow.merge(List.of(r.nodeId(), r.sku()), new int[] {r.quantity(), r.safetyStock()},
+                    (a, b) -> new int[] {a[0] + b[0], Math.min(a[1], b[1])});
+        }
+        int n = perRow.size();
+        String[] nodes = new String[n];
+        String[] skus = new String[n];
+        Integer[] quantities = new Integer[n];
+        Integer[] safeties = new Integer[n];
+        int i = 0;
+        for (java.util.Map.Entry<List<String>, int[]> e : perRow.entrySet()) {
+            nodes[i] = e.getKey().get(0);
+            skus[i] = e.getKey().get(1);
+            quantities[i] = e.getValue()[0];
+            safeties[i] = e.getValue()[1];
+            i++;
+        }
+        // the figures before, to give every ledger entry the figures after it (the rows are locked: nobody else moves them)
+        java.util.Map<List<String>, int[]> figures = new java.util.HashMap<>();
+        jdbc.query("""
+                with changed as (
+                    update stock s set reserved = s.reserved + d.q, updated_at = now()
+                    from unnest(cast(:nodes as text[]), cast(:skus as text[]), cast(:qs as integer[]), cast(:safeties as integer[]))
+                        as d(node, sku, q, safety)
+                    where s.node_id = d.node and s.sku = d.sku and s.on_hand - s.reserved - d.safety >= d.q
+                    returning s.node_id, s.sku, s.on_hand, s.reserved - d.q as reserved_before)
+                select * from changed""",
+                new MapSqlParameterSource("nodes", nodes).addValue("skus", skus).addValue("qs", quantities).addValue("safeties", safeties),
+                rs -> {
+                    figures.put(List.of(rs.getString(1), rs.getString(2)), new int[] {rs.getInt(3), rs.getInt(4)});
+                });
+        if (figures.size() != n) {
+            return false;
+        }
+        int m = reserves.size();
+        String[] eNodes = new String[m];
+        String[] eSkus = new String[m];
+        Integer[] eQs = new Integer[m];
+        Integer[] eOnHand = new Integer[m];
+        Integer[] eReserved = new Integer[m];
+        String[] eRefs = new String[m];
+        for (int j = 0; j < m; j++) {
+            Reserve r = reserves.get(j);
+            int[] f = figures.get(List.of(r.nodeId(), r.sku()));
+            f[1] += r.quantity();
+            eNodes[j] = r.nodeId();
+            eSkus[j] = r.sku();
+            eQs[j] = r.quantity();
+            eOnHand[j] = f[0];
+            eReserved[j] = f[1];
+            eRefs[j] = r.reference();
+        }
+        jdbc.update("""
+                insert into ledger_entry (node_id, sku, kind, on_hand_delta, reserved_delta, on_hand_after, reserved_after, reference)
+                select node, sku, 'RESERVE', 0, q, on_hand, reserved, ref
+                from unnest(cast(:nodes as text[]), cast(:skus as text[]), cast(:qs as integer[]), cast(:onHand as integer[]),
+                            cast(:reserved as integer[]), cast(:refs as text[])) with ordinality as e(node, sku, q, on_hand, reserved, ref, ord)
+                order by ord""",
+                new MapSqlParameterSource("nodes", eNodes).addValue("skus", eSkus).addValue("qs", eQs).addValue("onHand", eOnHand)
+                        .addValue("reserved", eReserved).addValue("refs", eRefs));
+        jdbc.update("insert into outbox (kind, msg_key) select 'STOCK_CHANGED', sku from unnest(cast(:skus as text[])) as u(sku) order by sku",
+                new MapSqlParameterSource("skus", new java.util.TreeSet<>(List.of(skus)).toArray(String[]::new)));
+        outbox.stockChangedInTransaction();
+        return true;
+    }
+
     /** Marks a node's count for a sku as suspect (a store could not find the item). */
     public void flagForCount(String nodeId, String sku, String reference, String reason) {
         jdbc.update("update stock set needs_count = true, updated_at = now() where node_id = :node and sku = :sku",

@@ -95,6 +95,13 @@ public class PolicyStore implements PolicySource {
         return new Choice(policy(now.version()), false);
     }
 
+    @Override
+    public java.util.function.Function<CanonicalOrder, Choice> chooser() {
+        InForce now = inForce();
+        return order -> now.pilot() != null && now.pilot().decides(order)
+                ? new Choice(policy(now.pilot().version()), true) : new Choice(policy(now.version()), false);
+    }
+
     /** The versions in force now: one query. */
     public InForce inForce() {
         return jdbc.query("""

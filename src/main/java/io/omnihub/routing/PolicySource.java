@@ -14,4 +14,12 @@ public interface PolicySource {
     }
 
     Choice choose(CanonicalOrder order);
+
+    /**
+     * For orders decided together (a batch routed in one transaction): the versions in force are looked up once
+     * and every order of the batch is chosen for against them, as {@link #choose} would at that moment.
+     */
+    default java.util.function.Function<CanonicalOrder, Choice> chooser() {
+        return this::choose;
+    }
 }

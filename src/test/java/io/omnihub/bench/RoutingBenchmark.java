@@ -37,6 +37,8 @@ class RoutingBenchmark extends HubIntegrationTest {
     @Autowired
     OrderRouting routing;
     @Autowired
+    io.omnihub.fulfillment.OrderBatchRouting batches;
+    @Autowired
     ObjectMapper mapper;
     @Autowired
     DataSource dataSource;
@@ -55,7 +57,7 @@ class RoutingBenchmark extends HubIntegrationTest {
     @Test
     void routingAndReservationThroughput() throws Exception {
         List<Result> results = run();
-        assertThat(results).hasSize(4);
+        assertThat(results).hasSize(6);
     }
 
     /** Runs the four measurements and prints them; callable from another harness. */
@@ -79,13 +81,17 @@ class RoutingBenchmark extends HubIntegrationTest {
                 route(ORDERS, i -> many.get(i % SKUS)).named("routing+reservation, " + SKUS + " skus"),
                 bareUpdates(ORDERS, i -> jdbcMany.get(i % SKUS)).named("bare JDBC conditional update, " + SKUS + " skus"),
                 route(ORDERS, i -> hot).named("routing+reservation, 1 hot sku"),
-                bareUpdates(ORDERS, i -> jdbcHot).named("bare JDBC conditional update, 1 hot sku"));
+                bareUpdates(ORDERS, i -> jdbcHot).named("bare JDBC conditional update, 1 hot sku"),
+                routeInBatches(ORDERS, i -> many.get(i % SKUS)).named("batches of " + BATCH + ", " + SKUS + " skus"),
+                routeInBatches(ORDERS, i -> hot).named("batches of " + BATCH + ", 1 hot sku"));
         StringBuilder out = new StringBuilder("\n=== RoutingBenchmark: " + ORDERS + " orders, " + THREADS + " threads ===\n");
         for (Result r : results) {
             out.append(String.format(Locale.ROOT, "%-45s %8.0f /s  (%d in %.2f s)%n", r.name(), r.perSecond(), r.operations(), r.seconds()));
         }
         out.append(String.format(Locale.ROOT, "ratio routing/bare, many skus: %.3f%n", results.get(0).perSecond() / results.get(1).perSecond()));
         out.append(String.format(Locale.ROOT, "ratio routing/bare, hot sku:   %.3f%n", results.get(2).perSecond() / results.get(3).perSecond()));
+        out.append(String.format(Locale.ROOT, "ratio batches/bare, many skus: %.3f%n", results.get(4).perSecond() / results.get(1).perSecond()));
+        out.append(String.format(Locale.ROOT, "ratio batches/bare, hot sku:   %.3f%n", results.get(5).perSecond() / results.get(3).perSecond()));
         System.out.println(out);
         return results;
     }
@@ -118,6 +124,29 @@ class RoutingBenchmark extends HubIntegrationTest {
         assertThat(jdbc.queryForObject("select count(*) from orders where id in (:ids) and status = 'ROUTED'",
                 new MapSqlParameterSource("ids", ids), Integer.class)).isEqualTo(n);
         return new Result("route", n, s);
+    }
+
+    static final int BATCH = Integer.getInteger("bench.batch", 500);
+
+    /** The consumer's batch path without Kafka: the orders in batches of {@link #BATCH}, batches on THREADS threads. */
+    private Result routeInBatches(int n, IntFunction<String> skuOf) throws Exception {
+        List<String> ids = BenchOrders.received(jdbc, mapper, n, skuOf);
+        long t0 = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int from = 0; from < n; from += BATCH) {
+            List<String> chunk = ids.subList(from, Math.min(n, from + BATCH));
+            futures.add(pool.submit(() -> batches.route(chunk)));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        pool.shutdown();
+        // only ROUTED orders count: a batch that lost its guard fails here rather than counting as routed
+        assertThat(jdbc.queryForObject("select count(*) from orders where id in (:ids) and status = 'ROUTED'",
+                new MapSqlParameterSource("ids", ids), Integer.class)).isEqualTo(n);
+        return new Result("batches", n, s);
     }
 
     private Result bareUpdates(int n, IntFunction<String> skuOf) throws Exception {

@@ -1,0 +1,78 @@
+package io.omnihub.fulfillment;
+
+import io.omnihub.canonical.CanonicalOrder;
+import io.omnihub.outbox.Outbox;
+import io.omnihub.routing.RoutingDecision;
+import io.omnihub.routing.RoutingDecision.Shipment;
+import org.springframework.stereotype.Component;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The request stage of routing: one fulfillment request per shipment of a routed order, written to the outbox for
+ * topic {@code omnihub.fulfillment-requests.v1} (keyed by node; route {@code fulfillment-requests} sends it through
+ * the node's sink) with a FULFILLMENT_REQUESTED timeline row. The request id names the order, the node and the
+ * routing decision's number, so a request of a later decision (after a rejection) is a new request.
+ */
+@Component
+public class FulfillmentRequestWriter {
+
+    /** A request ready to be written: its outbox payload and its timeline detail. */
+    public record Request(String orderId, String nodeId, String json, String eventDetail) {
+    }
+
+    private final OrderTimeline timeline;
+    private final Outbox outbox;
+    private final FulfillmentProperties props;
+
+    public FulfillmentRequestWriter(OrderTimeline timeline, Outbox outbox, FulfillmentProperties props) {
+        this.timeline = timeline;
+        this.outbox = outbox;
+        this.props = props;
+    }
+
+    /** The topic requests go to. */
+    public String topic() {
+        return props.requestsTopic();
+    }
+
+    /** The requests of {@code decision}, the order's {@code decisionNo}-th decision; {@code sinks} by node id. */
+    public List<Request> requests(CanonicalOrder order, OrderTimeline.OrderRef ref, RoutingDecision decision, int decisionNo,
+                                  Map<String, String> sinks) {
+        List<Request> out = new ArrayList<>();
+        for (Shipment s : decision.shipments()) {
+            Map<String, Object> request = new LinkedHashMap<>();
+            request.put("requestId", ref.orderId() + "-" + s.nodeId() + "-" + decisionNo);
+            request.put("orderId", ref.orderId());
+            request.put("channel", ref.channel());
+            request.put("channelOrderId", ref.channelOrderId());
+            request.put("nodeId", s.nodeId());
+            request.put("sink", sinks.getOrDefault(s.nodeId(), "NONE"));
+            request.put("fulfillmentType", order.fulfillmentType());
+            request.put("pickupStore", order.pickupStore());
+            request.put("customer", order.customer());
+            request.put("shipTo", order.shipTo());
+            request.put("lines", s.allocations().stream()
+                    .map(al -> Map.of("lineNo", al.lineNo(), "sku", al.sku(), "quantity", al.quantity())).toList());
+            request.put("requestedAt", Instant.now());
+            out.add(new Request(ref.orderId(), s.nodeId(), timeline.json(request), s.nodeId() + " (" + request.get("sink") + "): "
+                    + s.allocations().stream().map(al -> al.quantity() + " x " + al.sku()).collect(Collectors.joining(", "))));
+        }
+        return out;
+    }
+
+    /** Writes requests one by one (one order's); returns their outbox ids, to publish after commit. */
+    public List<Long> write(List<Request> requests) {
+        List<Long> ids = new ArrayList<>();
+        for (Request r : requests) {
+            ids.add(outbox.kafka(props.requestsTopic(), r.nodeId(), r.json()));
+            timeline.event(r.orderId(), "FULFILLMENT_REQUESTED", r.eventDetail());
+        }
+        return ids;
+    }
+}

@@ -1,0 +1,434 @@
+package io.omnihub.fulfillment;
+
+import io.omnihub.canonical.CanonicalOrder;
+import io.omnihub.canonical.CanonicalTopics;
+import io.omnihub.canonical.OrderLine;
+import io.omnihub.canonical.OrderStatus;
+import io.omnihub.inventory.StockLedger;
+import io.omnihub.routing.OrderRouter;
+import io.omnihub.routing.PolicySource;
+import io.omnihub.routing.RoutingDecision;
+import io.omnihub.routing.RoutingDecision.Allocation;
+import io.omnihub.routing.RoutingDecision.Shipment;
+import io.omnihub.routing.RoutingPolicy;
+import io.omnihub.routing.StockView;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Routes many new orders (a Kafka poll) in ONE transaction, deciding each exactly as {@link OrderRouting} would if
+ * they were routed one after the other in the given order:
+ * <ol>
+ *   <li>lock the orders (only RECEIVED ones are routed: a redelivered order has no second effect);</li>
+ *   <li>read the policy in force, the channels' nodes with their daily and load counters, and the stock rows of
+ *       every sku of the batch once, locked in the (node, sku) order every writer uses;</li>
+ *   <li>run the stateless {@link OrderRouter} for each order in turn against that view, deducting what each order
+ *       reserves and counting its daily orders and load, so a later order sees what an earlier one took;</li>
+ *   <li>write everything with set-based statements: reservations, one guarded stock update per (node, sku) with the
+ *       summed quantity, a ledger entry per order and row, decisions, statuses, timeline rows, outbox rows (one
+ *       STOCK_CHANGED per sku), fulfillment requests, daily counters (guarded by the caps) and load counters.</li>
+ * </ol>
+ * A guard that does not hold (a figure changed under a lock the batch did not take, such as a daily counter a
+ * concurrent writer moved) throws {@link GuardMismatch}: the transaction rolls back and the caller routes the orders
+ * one by one. Every decision takes a number from {@code routing_decision_seq} in the batch's order, the order a
+ * replay must follow. Orders converted from a hold are left to the one-by-one path (hold adoption).
+ */
+@Component
+public class OrderBatchRouting {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(OrderBatchRouting.class);
+
+    /** A guarded write found its figures changed: the batch rolls back and its orders are routed one by one. */
+    public static class GuardMismatch extends RuntimeException {
+        public GuardMismatch(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * What a batch did: each decided or unchanged order's outcome (in the batch's order), the ids that are not
+     * stored in the hub, and the ids left to the one-by-one path (converted holds).
+     */
+    public record Result(List<OrderRouting.Outcome> outcomes, List<String> notStored, List<String> oneByOne) {
+    }
+
+    private final NamedParameterJdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final StockLedger ledger;
+    private final Reservations reservations;
+    private final StockViews views;
+    private final OrderRouter router;
+    private final PolicySource policies;
+    private final OrderTimeline timeline;
+    private final FulfillmentRequestWriter requests;
+    private final OrderRouting routing;
+
+    public OrderBatchRouting(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, StockLedger ledger, Reservations reservations,
+                             StockViews views, OrderRouter router, PolicySource policies, OrderTimeline timeline,
+                             FulfillmentRequestWriter requests, OrderRouting routing) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.ledger = ledger;
+        this.reservations = reservations;
+        this.views = views;
+        this.router = router;
+        this.policies = policies;
+        this.timeline = timeline;
+        this.requests = requests;
+        this.routing = routing;
+    }
+
+    /** Routes {@code orderIds} (distinct, in the order they came) together; see the class comment. */
+    public Result route(List<String> orderIds) {
+        return route(orderIds, null);
+    }
+
+    /**
+     * As {@link #route(List)}; {@code beforeWrite} (tests only) runs in the transaction after the decisions are taken
+     * and before anything is written, to change figures under the batch's feet.
+     */
+    Result route(List<String> orderIds, Runnable beforeWrite) {
+        long t0 = System.nanoTime();
+        Batch batch = tx.execute(status -> decideAndWrite(orderIds, beforeWrite));
+        if (log.isDebugEnabled() && batch.phases != null) {
+            long[] p = batch.phases;
+            log.debug("Batch of {} orders ({} routed together, {} skus): lock {} ms, read {} ms, decide {} ms, write {} ms, commit {} ms",
+                    orderIds.size(), batch.attempts.size(), p[4], ms(p[0] - t0), ms(p[1] - p[0]), ms(p[2] - p[1]), ms(p[3] - p[2]),
+                    ms(System.nanoTime() - p[3]));
+        }
+        for (OrderRouting.Attempt a : batch.attempts) {
+            routing.afterCommit(a);
+        }
+        return new Result(batch.attempts.stream().map(a -> a.outcome).toList(), batch.notStored, batch.oneByOne);
+    }
+
+    /** One order of the batch being routed. */
+    private static final class Item {
+        final String id;
+        final String channel;
+        final String channelOrderId;
+        final CanonicalOrder order;
+        Set<String> excluded = Set.of();
+        int decisionNo;
+        long mark;
+        RoutingDecision decision;
+        RoutingPolicy policy;
+        OrderRouting.Attempt attempt;
+
+        Item(String id, String channel, String channelOrderId, CanonicalOrder order) {
+            this.id = id;
+            this.channel = channel;
+            this.channelOrderId = channelOrderId;
+            this.order = order;
+        }
+
+        OrderTimeline.OrderRef ref() {
+            return new OrderTimeline.OrderRef(id, channel, channelOrderId);
+        }
+    }
+
+    private static double ms(long nanos) {
+        return Math.round(nanos / 1e5) / 10.0;
+    }
+
+    private static final class Batch {
+        /** When the orders were locked, the view read, the decisions taken, the writes done (nanos); and the skus. */
+        long[] phases;
+        final List<OrderRouting.Attempt> attempts = new ArrayList<>();
+        final List<String> notStored = new ArrayList<>();
+        final List<String> oneByOne = new ArrayList<>();
+    }
+
+    private record OrderRow(String id, String status, String channel, String channelOrderId, String payload, String holdId) {
+    }
+
+    private Batch decideAndWrite(List<String> orderIds, Runnable beforeWrite) {
+        Batch batch = new Batch();
+        List<String> ids = new ArrayList<>(new LinkedHashSet<>(orderIds));
+        if (ids.isEmpty()) {
+            return batch;
+        }
+        // 1. the orders, locked in id order (two batches holding a redelivered order never wait on each other crosswise)
+        Map<String, OrderRow> rows = new HashMap<>();
+        jdbc.query("""
+                select o.id, o.status, o.channel, o.channel_order_id, o.payload::text as payload,
+                       (select h.id from hold h where h.order_id = o.id and h.status = 'ACTIVE' limit 1) as hold_id
+                from orders o where o.id = any(cast(:ids as text[])) order by o.id collate "C" for update of o""",
+                new MapSqlParameterSource("ids", ids.toArray(String[]::new)), rs -> {
+                    rows.put(rs.getString(1), new OrderRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6)));
+                });
+        List<Item> items = new ArrayList<>();
+        for (String id : ids) {
+            OrderRow row = rows.get(id);
+            if (row == null) {
+                batch.notStored.add(id);
+            } else if (!OrderRouting.NEW.contains(row.status())) {
+                batch.attempts.add(new OrderRouting.Attempt(new OrderRouting.Outcome(id, OrderRouting.Result.UNCHANGED, row.status(), null)));
+            } else if (row.holdId() != null) {
+                batch.oneByOne.add(id);
+            } else {
+                items.add(new Item(id, row.channel(), row.channelOrderId(), routing.read(row.payload())));
+            }
+        }
+        if (items.isEmpty()) {
+            return batch;
+        }
+        String[] itemIds = items.stream().map(i -> i.id).sorted().toArray(String[]::new);
+        Map<String, Item> byId = items.stream().collect(Collectors.toMap(i -> i.id, i -> i));
+        jdbc.query("""
+                insert into order_routing (order_id) select id from unnest(cast(:ids as text[])) as u(id) order by id
+                on conflict (order_id) do update set order_id = excluded.order_id
+                returning order_id, excluded_nodes, decisions""", new MapSqlParameterSource("ids", itemIds), rs -> {
+            Item item = byId.get(rs.getString(1));
+            item.excluded = StockViews.strings(rs.getArray(2));
+            item.decisionNo = rs.getInt(3) + 1;
+        });
+
+        long locked = System.nanoTime();
+        // 2. policy, nodes and counters, stock (locked in the writers' lock order)
+        Function<CanonicalOrder, PolicySource.Choice> chooser = policies.chooser();
+        Set<String> skus = new TreeSet<>();
+        Set<String> channels = new TreeSet<>();
+        items.forEach(i -> {
+            channels.add(i.channel);
+            i.order.lines().forEach(l -> skus.add(l.sku()));
+        });
+        Map<String, StockView.Channel> channelFacts = views.channels(channels);
+        Map<String, Map<String, StockView.Node>> nodesOf = new HashMap<>();
+        Map<String, String> sinks = new HashMap<>();
+        views.nodes(channels, true, (channel, node, sink) -> {
+            nodesOf.computeIfAbsent(channel, c -> new LinkedHashMap<>()).put(node.id(), node);
+            sinks.put(node.id(), sink);
+        });
+        Map<String, Map<String, StockView.SkuStock>> stock = new HashMap<>();
+        for (StockLedger.Row r : ledger.lockRows(skus)) {
+            stock.computeIfAbsent(r.nodeId(), n -> new HashMap<>()).put(r.sku(), new StockView.SkuStock(r.onHand(), r.reserved(), r.safetyStock()));
+        }
+        Map<String, Long> marks = new HashMap<>();
+        jdbc.query("select s, (select coalesce(max(e.id), 0) from ledger_entry e where e.sku = s) from unnest(cast(:skus as text[])) as u(s)",
+                new MapSqlParameterSource("skus", skus.toArray(String[]::new)), rs -> {
+                    marks.put(rs.getString(1), rs.getLong(2));
+                });
+
+        long read = System.nanoTime();
+        // 3. decide each order in turn, deducting as it goes
+        List<StockLedger.Reserve> reserves = new ArrayList<>();
+        Map<String, Integer> dailyPerNode = new TreeMap<>();
+        Map<String, Integer> capPerNode = new HashMap<>();
+        Set<String> uncapped = new java.util.HashSet<>();
+        Map<String, Integer> loadPerNode = new TreeMap<>();
+        for (Item item : items) {
+            PolicySource.Choice choice = chooser.apply(item.order);
+            item.policy = choice.policy();
+            Map<String, StockView.Node> nodes = nodesOf.getOrDefault(item.channel, new LinkedHashMap<>());
+            StockView view = new StockView(channelFacts.get(item.channel), nodes, stock, item.excluded);
+            RoutingDecision routed = router.route(item.order, view, item.policy);
+            item.decision = choice.pilot() ? routed.asPilot() : routed;
+            item.mark = item.order.lines().stream().mapToLong(l -> marks.getOrDefault(l.sku(), 0L)).max().orElse(0);
+            if (!item.decision.routed()) {
+                continue;
+            }
+            // what OrderRouting's reserveAll takes: per node and sku, summed, with the first allocation's safety stock
+            Map<List<String>, int[]> wanted = new TreeMap<>(java.util.Comparator.<List<String>, String>comparing(k -> k.get(0))
+                    .thenComparing(k -> k.get(1)));
+            for (Shipment s : item.decision.shipments()) {
+                for (Allocation al : s.allocations()) {
+                    wanted.merge(List.of(s.nodeId(), al.sku()), new int[] {al.quantity(), al.safetyStock()},
+                            (x, y) -> new int[] {x[0] + y[0], x[1]});
+                }
+            }
+            for (Map.Entry<List<String>, int[]> w : wanted.entrySet()) {
+                String node = w.getKey().get(0);
+                String sku = w.getKey().get(1);
+                int q = w.getValue()[0];
+                StockView.SkuStock before = view.stockOf(node, sku);
+                if (before.onHand() - before.reserved() - w.getValue()[1] < q) {
+                    // the router never allocates beyond what it may promise; if it did, one by one finds out
+                    throw new GuardMismatch("order " + item.id + " would take " + q + " of " + sku + " at " + node + " beyond its figures");
+                }
+                stock.computeIfAbsent(node, n -> new HashMap<>())
+                        .put(sku, new StockView.SkuStock(before.onHand(), before.reserved() + q, before.safetyStock()));
+                reserves.add(new StockLedger.Reserve(node, sku, q, w.getValue()[1], item.id));
+            }
+            Map<String, Integer> caps = OrderRouting.caps(item.decision, view, item.policy);
+            Map<String, Integer> rowsPerNode = Reservations.rowsPerNode(item.decision.shipments());
+            for (String node : OrderRouting.ordersPerNode(item.decision).keySet()) {
+                dailyPerNode.merge(node, 1, Integer::sum);
+                Integer cap = caps.get(node);
+                if (cap == null) {
+                    uncapped.add(node);
+                } else {
+                    capPerNode.merge(node, cap, Math::max);
+                }
+                int rowsHere = rowsPerNode.getOrDefault(node, 0);
+                loadPerNode.merge(node, rowsHere, Integer::sum);
+                // the next order sees this one counted, as it would after this one's commit
+                for (Map<String, StockView.Node> ofChannel : nodesOf.values()) {
+                    StockView.Node n = ofChannel.get(node);
+                    if (n != null) {
+                        ofChannel.put(node, new StockView.Node(n.id(), n.type(), n.latitude(), n.longitude(), n.capabilities(),
+                                n.enabled(), n.dailyOrderCap(), n.ordersToday() + 1, n.safetyStock(), n.costPerOrder(),
+                                n.openOrders() + rowsHere));
+                    }
+                }
+            }
+        }
+        uncapped.forEach(capPerNode::remove);
+        long decided = System.nanoTime();
+        if (beforeWrite != null) {
+            beforeWrite.run();
+        }
+
+        // 4. write, set-based; the hot rows (stock, then daily and load counters) last
+        write(items, sinks);
+        if (!ledger.reserveBatch(reserves)) {
+            throw new GuardMismatch("a stock row of the batch changed or disappeared under its lock");
+        }
+        if (!reservations.countDaily(dailyPerNode, capPerNode)) {
+            throw new GuardMismatch("a node's daily count moved past its cap meanwhile");
+        }
+        reservations.addLoad(loadPerNode);
+        // the decisions' place in the sequence of all decisions, in the batch's order, taken under the stock locks
+        List<Long> seq = jdbc.queryForList("select nextval('routing_decision_seq') as s from generate_series(1, :n) order by s",
+                new MapSqlParameterSource("n", items.size()), Long.class);
+        List<Long> sorted = new ArrayList<>(seq);
+        java.util.Collections.sort(sorted);
+        String[] ids2 = new String[items.size()];
+        Boolean[] routedFlags = new Boolean[items.size()];
+        Long[] marks2 = new Long[items.size()];
+        Long[] seqs = new Long[items.size()];
+        for (int i = 0; i < items.size(); i++) {
+            Item item = items.get(i);
+            ids2[i] = item.id;
+            routedFlags[i] = item.decision.routed();
+            marks2[i] = item.mark;
+            seqs[i] = sorted.get(i);
+        }
+        jdbc.update("""
+                update order_routing r set decisions = r.decisions + 1,
+                       last_ledger_id = case when d.routed then r.last_ledger_id else d.mark end,
+                       unfulfillable_since = case when d.routed then null else coalesce(r.unfulfillable_since, now()) end,
+                       decision_seq = d.seq, updated_at = now()
+                from unnest(cast(:ids as text[]), cast(:routed as boolean[]), cast(:marks as bigint[]), cast(:seqs as bigint[]))
+                    as d(id, routed, mark, seq)
+                where r.order_id = d.id""",
+                new MapSqlParameterSource("ids", ids2).addValue("routed", routedFlags).addValue("marks", marks2).addValue("seqs", seqs));
+        for (Item item : items) {
+            batch.attempts.add(item.attempt);
+        }
+        batch.phases = new long[] {locked, read, decided, System.nanoTime(), skus.size()};
+        return batch;
+    }
+
+    /**
+     * The orders' own rows: reservations, decision and status, timeline rows, and the outbox messages (OrderStatus,
+     * fulfillment requests), each kind in one statement in the batch's order.
+     */
+    private void write(List<Item> items, Map<String, String> sinks) {
+        List<Object[]> reservationRows = new ArrayList<>();
+        List<String[]> events = new ArrayList<>();
+        List<String[]> messages = new ArrayList<>();
+        String[] ids = new String[items.size()];
+        String[] statuses = new String[items.size()];
+        String[] decisions = new String[items.size()];
+        for (int i = 0; i < items.size(); i++) {
+            Item item = items.get(i);
+            RoutingDecision d = item.decision;
+            ids[i] = item.id;
+            decisions[i] = timeline.json(d);
+            OrderTimeline.OrderRef ref = item.ref();
+            OrderStatus.Status status = d.routed() ? OrderStatus.Status.ROUTED : OrderStatus.Status.UNFULFILLABLE;
+            statuses[i] = status.name();
+            item.attempt = new OrderRouting.Attempt(new OrderRouting.Outcome(item.id,
+                    d.routed() ? OrderRouting.Result.ROUTED : OrderRouting.Result.UNFULFILLABLE, status.name(), d));
+            String nodes = d.shipments().stream().map(Shipment::nodeId).collect(Collectors.joining(","));
+            OrderStatus message = d.routed()
+                    ? new OrderStatus(item.id, item.channel, item.channelOrderId, status, Instant.now(), nodes, null, null, null)
+                    : new OrderStatus(item.id, item.channel, item.channelOrderId, status, Instant.now(), null, null, null, d.summary());
+            events.add(new String[] {item.id, status.name(), d.summary()});
+            messages.add(new String[] {CanonicalTopics.ORDER_STATUS, item.id, timeline.json(message)});
+            if (d.routed()) {
+                item.attempt.nodeTypes = d.shipments().stream().map(Shipment::nodeId).distinct()
+                        .collect(Collectors.toMap(n -> n, n -> nodeType(d, n)));
+                for (Shipment s : d.shipments()) {
+                    for (Allocation al : s.allocations()) {
+                        reservationRows.add(new Object[] {item.id, al.lineNo(), s.nodeId(), al.sku(), al.quantity()});
+                    }
+                }
+                for (FulfillmentRequestWriter.Request r : requests.requests(item.order, ref, d, item.decisionNo, sinks)) {
+                    messages.add(new String[] {requests.topic(), r.nodeId(), r.json()});
+                    events.add(new String[] {item.id, "FULFILLMENT_REQUESTED", r.eventDetail()});
+                }
+            } else {
+                item.attempt.newlyUnfulfillable = true;
+            }
+        }
+        if (!reservationRows.isEmpty()) {
+            jdbc.update("""
+                    insert into reservation (order_id, line_no, node_id, sku, quantity, status)
+                    select o, l, n, s, q, 'ACTIVE' from unnest(cast(:o as text[]), cast(:l as integer[]), cast(:n as text[]),
+                        cast(:s as text[]), cast(:q as integer[])) with ordinality as r(o, l, n, s, q, ord) order by ord""",
+                    new MapSqlParameterSource("o", column(reservationRows, 0, String[]::new)).addValue("l", column(reservationRows, 1, Integer[]::new))
+                            .addValue("n", column(reservationRows, 2, String[]::new)).addValue("s", column(reservationRows, 3, String[]::new))
+                            .addValue("q", column(reservationRows, 4, Integer[]::new)));
+        }
+        jdbc.update("""
+                update orders o set status = d.status, decision = cast(d.decision as jsonb), updated_at = now()
+                from unnest(cast(:ids as text[]), cast(:statuses as text[]), cast(:decisions as text[])) as d(id, status, decision)
+                where o.id = d.id""",
+                new MapSqlParameterSource("ids", ids).addValue("statuses", statuses).addValue("decisions", decisions));
+        jdbc.update("""
+                insert into order_event (order_id, kind, detail)
+                select o, k, d from unnest(cast(:o as text[]), cast(:k as text[]), cast(:d as text[])) with ordinality as e(o, k, d, ord)
+                order by ord""",
+                new MapSqlParameterSource("o", column(events, 0)).addValue("k", column(events, 1)).addValue("d", column(events, 2)));
+        List<Long> outboxIds = jdbc.queryForList("""
+                insert into outbox (kind, topic, msg_key, payload)
+                select 'KAFKA', t, k, cast(p as jsonb) from unnest(cast(:t as text[]), cast(:k as text[]), cast(:p as text[]))
+                    with ordinality as m(t, k, p, ord)
+                order by ord returning id""",
+                new MapSqlParameterSource("t", column(messages, 0)).addValue("k", column(messages, 1)).addValue("p", column(messages, 2)),
+                Long.class);
+        // the relay publishes in id order whatever the ids; waking it once is enough
+        if (!items.isEmpty() && !outboxIds.isEmpty()) {
+            items.get(items.size() - 1).attempt.publish.add(java.util.Collections.max(outboxIds));
+        }
+    }
+
+    /** The node type of {@code nodeId} as the decision's candidates name it. */
+    private static String nodeType(RoutingDecision d, String nodeId) {
+        return d.candidates().stream().filter(c -> c.nodeId().equals(nodeId)).map(RoutingDecision.Candidate::nodeType)
+                .findFirst().orElse("UNKNOWN");
+    }
+
+    private static String[] column(Collection<String[]> rows, int i) {
+        return rows.stream().map(r -> r[i]).toArray(String[]::new);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T[] column(Collection<Object[]> rows, int i, java.util.function.IntFunction<T[]> array) {
+        return rows.stream().map(r -> (T) r[i]).toArray(array);
+    }
+
+    /** The skus of an order (for tests and logs). */
+    static Set<String> skus(CanonicalOrder order) {
+        return order.lines().stream().map(OrderLine::sku).collect(Collectors.toCollection(TreeSet::new));
+    }
+}
