@@ -495,6 +495,7 @@
       ${rep ? `<div class="grid grid-2">
         <div class="panel"><h2>Actual vs simulated <span class="subtle">${rep.orders} orders</span></h2>${compareTable('simulation-table', rep.actual, rep.simulated, 'Actual', 'Simulated')}</div>
         <div class="panel chart bars" id="simulation-chart"><h2>Shipments by node <span class="subtle">actual vs simulated</span></h2>${comparisonChart(rep.actual, rep.simulated)}</div></div>
+        ${fidelityPanel(rep.fidelity)}
         <div class="panel"><h2>Orders whose node changed <span class="subtle">${rep.changedCount} in all${rep.changedCount > rep.changed.length ? ', the first ' + rep.changed.length + ' listed' : ''}</span></h2>
         ${changedTable(rep.changed)}</div>` : ''}</div>`;
     const cancel = $('#cancel-simulation');
@@ -502,6 +503,19 @@
       try { await api('/api/routing/simulations/' + encodeURIComponent(id), { method: 'DELETE' }); toast('Simulation cancelled'); } catch (e) { toast(e.message, true); }
       render(true);
     });
+  }
+
+  /* how faithful the replay is: the recorded policies replayed over the window, and the orders they do not reproduce */
+  function fidelityPanel(f) {
+    if (!f || !f.checked) return '';
+    const all = f.unreproducibleCount === 0;
+    return `<div class="panel" id="simulation-fidelity" data-reproduced="${f.reproduced}" data-decided="${f.decided}">
+      <h2>Fidelity <span class="subtle">the policies that decided these orders, replayed over the same window</span></h2>
+      <p id="fidelity-line">${all ? pill('faithful', 'ok') : pill('not all reproduced', 'warn')}
+        The replay reproduces <strong>${f.reproduced}</strong> of ${f.decided} recorded decisions${all ? '' : `; the other ${f.unreproducibleCount} are listed here and left out of the changed orders`}.</p>
+      ${all ? '' : `<table id="unreproducible-orders"><thead><tr><th>Order</th><th>Why the replay differs</th></tr></thead><tbody>
+        ${f.unreproducible.map(u => `<tr data-order-id="${esc(u.orderId)}"><td><a href="#orders/${encodeURIComponent(u.orderId)}">${esc(u.orderId)}</a>
+          <div class="subtle">${fmtTime(u.receivedAt)}</div></td><td>${esc(u.reason)}</td></tr>`).join('')}</tbody></table>`}</div>`;
   }
 
   function changedTable(changed) {

@@ -16,7 +16,9 @@ import java.util.stream.Collectors;
  * The result of a simulation, side by side with what actually happened: per side, orders per node and node type,
  * split rate and shipments per order, average and 95th-percentile distance, cost per order, unfulfillable orders
  * and orders over a store's own daily cap; and the orders whose node changed, each with both explanations.
- * Built incrementally, so memory does not grow with the decisions' detail.
+ * Built incrementally, so memory does not grow with the decisions' detail. With a fidelity pass, orders that the
+ * replay of their own recorded policy does not reproduce are listed apart, with the reason, and are never counted
+ * as changed: what remains in the changed list is the candidate's effect.
  */
 public final class SimulationReport {
 
@@ -29,6 +31,22 @@ public final class SimulationReport {
     private final List<Changed> changed = new ArrayList<>();
     private int changedCount;
     private int orders;
+    private final boolean fidelityChecked;
+    private final List<Unreproducible> unreproducible = new ArrayList<>();
+    private int unreproducibleCount;
+    private int decided;
+
+    /** An order whose recorded decision the replay of its own policy does not reproduce, and why. */
+    public record Unreproducible(String orderId, Instant receivedAt, String reason) {
+    }
+
+    /**
+     * How faithful the replay is: of the decided orders, how many the recorded policies reproduce.
+     *
+     * @param checked false when no fidelity pass ran (nothing is known)
+     */
+    public record Fidelity(boolean checked, int decided, int reproduced, int unreproducibleCount, List<Unreproducible> unreproducible) {
+    }
 
     /** One order whose outcome or nodes differ. */
     public record Changed(String orderId, Instant receivedAt, String actualOutcome, List<String> actualNodes,
@@ -41,21 +59,37 @@ public final class SimulationReport {
                           Double avgDistanceMiles, Double p95DistanceMiles, double costPerOrder, int overDailyCap) {
     }
 
-    SimulationReport(String policyVersion, Map<String, StockView.Node> nodes, Map<String, Integer> ordersOnDay, LocalDate firstDay) {
+    SimulationReport(String policyVersion, Map<String, StockView.Node> nodes, Map<String, Integer> ordersOnDay, LocalDate firstDay,
+                     boolean fidelityChecked) {
         this.policyVersion = policyVersion;
+        this.fidelityChecked = fidelityChecked;
         this.simulated = new Side(nodes, ordersOnDay, firstDay);
         this.actual = new Side(nodes, ordersOnDay, firstDay);
     }
 
-    void add(String orderId, Instant at, RoutingDecision sim, RoutingDecision recorded) {
+    /**
+     * One order: its simulated and recorded decisions, and the reason it cannot be reproduced (null when it can, or
+     * when no fidelity pass ran).
+     */
+    void add(String orderId, Instant at, RoutingDecision sim, RoutingDecision recorded, String unreproducibleReason) {
         orders++;
         simulated.add(sim, at);
         actual.add(recorded, at);
+        if (recorded != null) {
+            decided++;
+        }
+        if (unreproducibleReason != null) {
+            unreproducibleCount++;
+            if (unreproducible.size() < MAX_CHANGED) {
+                unreproducible.add(new Unreproducible(orderId, at, unreproducibleReason));
+            }
+            return;
+        }
         List<String> simNodes = nodes(sim);
         List<String> actNodes = nodes(recorded);
         String simOutcome = outcome(sim);
         String actOutcome = outcome(recorded);
-        if (!simOutcome.equals(actOutcome) || !shipments(sim).equals(shipments(recorded))) {
+        if (!sameDecision(sim, recorded)) {
             changedCount++;
             if (changed.size() < MAX_CHANGED) {
                 changed.add(new Changed(orderId, at, actOutcome, actNodes, recorded == null ? null : recorded.summary(),
@@ -90,6 +124,21 @@ public final class SimulationReport {
 
     public int changedCount() {
         return changedCount;
+    }
+
+    public Fidelity fidelity() {
+        return new Fidelity(fidelityChecked, decided, decided - unreproducibleCount, unreproducibleCount, List.copyOf(unreproducible));
+    }
+
+    /** Two decisions agree when they have the same outcome and every node ships the same units of the same lines. */
+    static boolean sameDecision(RoutingDecision a, RoutingDecision b) {
+        return outcome(a).equals(outcome(b)) && shipments(a).equals(shipments(b));
+    }
+
+    /** A decision in a few words: its outcome and nodes. */
+    static String describe(RoutingDecision d) {
+        List<String> nodes = nodes(d);
+        return outcome(d) + (nodes.isEmpty() ? "" : " to " + String.join(", ", nodes));
     }
 
     static List<String> nodes(RoutingDecision d) {
@@ -189,7 +238,8 @@ public final class SimulationReport {
 
     @Override
     public String toString() {
-        return "simulated " + simulated() + " vs actual " + actual() + ", changed " + changedCount + ": "
+        return "simulated " + simulated() + " vs actual " + actual() + ", not reproducible " + unreproducibleCount
+                + ", changed " + changedCount + ": "
                 + changed.stream().limit(5).map(Changed::orderId).collect(Collectors.joining(", "));
     }
 }

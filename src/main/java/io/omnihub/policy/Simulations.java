@@ -27,6 +27,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,14 +39,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * What-if simulations of a candidate policy on past orders, in the background. Reads, in one REPEATABLE READ
  * read-only transaction (one consistent snapshot): the window's orders with their recorded decisions, the stock of
  * their skus as it stood when the window began (today's figures less every ledger change since — seed rows written
- * without a ledger entry are counted too), the window's ledger changes other than the simulated orders' own
- * reservations, releases and shipments, the node and channel facts. Then runs {@link SimulationEngine} in memory:
+ * without a ledger entry are counted too), the window's ledger changes (the simulated orders' own reservations
+ * are the replay's to make), the node and channel facts. Then runs {@link SimulationEngine} in memory:
  * it never writes the live ledger, never publishes, never calls a node. Progress and the report are kept in table
  * routing_simulation; a simulation can be cancelled.
  * <p>
+ * The replay follows the order in which live routing took its decisions (decision numbers share the ledger's
+ * sequence, so each decision sits between the ledger entries it came after, also inside a batch of orders routed
+ * together), from the stock each sku had at the ledger entry before the window, with the window's other stock
+ * changes and the simulated orders' own shipments and releases at their recorded places.
+ * <p>
  * Approximations, stated: node and channel facts are today's; the load (open orders) at the start counts order
- * reservations open at that time, and within the window only the simulated orders add to it; days after the first
- * start with no orders counted.
+ * reservations open at that time; days after the first start with no orders counted; an order decided more than
+ * once is replayed at its last decision. Whatever the recorded policies do not reproduce is named in the report's
+ * fidelity, with its reason, and kept out of the changed orders.
  */
 @Component
 public class Simulations {
@@ -129,10 +136,27 @@ public class Simulations {
         return row;
     }
 
-    /** Runs a simulation in the caller's thread (the engine part of {@link #start}); null when cancelled. */
+    /**
+     * Runs a simulation in the caller's thread (the engine part of {@link #start}); null when cancelled. The window is
+     * first replayed with the policies that decided it, so that what the candidate changes is told apart from what
+     * the window's data cannot reproduce.
+     */
     public SimulationReport simulate(Request request, RoutingPolicy policy, SimulationEngine.Progress progress) {
         Loaded loaded = snapshot.execute(s -> load(request));
-        return engine.run(loaded.start, loaded.events, policy, progress);
+        Map<String, Optional<RoutingPolicy>> recorded = new HashMap<>();
+        return engine.run(loaded.start, loaded.events, policy,
+                a -> a.recorded() == null ? null : recorded.computeIfAbsent(a.recorded().policyVersion(), this::storedPolicy).orElse(null),
+                progress);
+    }
+
+    /** A stored policy version by the name decisions give it; empty when it is not a stored version. */
+    private Optional<RoutingPolicy> storedPolicy(String version) {
+        try {
+            return Optional.of(store.policy(Integer.parseInt(version)));
+        } catch (RuntimeException e) {
+            log.debug("Policy version {} of a recorded decision is not stored: {}", version, e.toString());
+            return Optional.empty();
+        }
     }
 
     RoutingPolicy policyOf(Request request) {
@@ -189,6 +213,7 @@ public class Simulations {
         m.put("orders", r.orders());
         m.put("simulated", r.simulated());
         m.put("actual", r.actual());
+        m.put("fidelity", r.fidelity());
         m.put("changedCount", r.changedCount());
         m.put("changed", r.changed());
         return m;
@@ -204,44 +229,74 @@ public class Simulations {
     private Loaded load(Request r) {
         MapSqlParameterSource p = new MapSqlParameterSource("from", Timestamp.from(r.from())).addValue("to", Timestamp.from(r.to()))
                 .addValue("channel", r.channel());
-        List<SimulationEngine.OrderArrival> orders = new ArrayList<>();
+        // the replay's start: the last ledger entry before the window. Ledger entry ids and decision numbers come from
+        // one sequence, taken under the stock rows' locks, so together they order what happened to each sku as it
+        // happened; the window's stock is today's less every entry after that one.
+        long startId = jdbc.queryForObject("select coalesce(max(id), 0) from ledger_entry where at < :from", p, Long.class);
+        p.addValue("startId", startId);
+        List<SimulationEngine.Event> events = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         jdbc.query("""
-                select id, received_at, payload::text, decision::text from orders
-                where received_at >= :from and received_at < :to and (cast(:channel as text) is null or channel = :channel)
-                order by received_at, id""", p, rs -> {
+                select o.id, o.received_at, o.payload::text, o.decision::text,
+                       coalesce(r.decision_seq,
+                                (select min(e.id) from ledger_entry e where e.reference = o.id and e.kind = 'RESERVE'),
+                                nullif(r.last_ledger_id, 0), :startId) as position,
+                       r.decision_seq is null as unnumbered, coalesce(r.decisions, 0) as decisions,
+                       coalesce(array_to_string(r.excluded_nodes, ', '), '') as excluded
+                from orders o left join order_routing r on r.order_id = o.id
+                where o.received_at >= :from and o.received_at < :to and (cast(:channel as text) is null or o.channel = :channel)
+                order by o.received_at, o.id""", p, rs -> {
             CanonicalOrder order = read(rs.getString(3), CanonicalOrder.class);
             if (r.region() != null && (order.shipTo() == null || !r.region().equalsIgnoreCase(order.shipTo().region()))) {
                 return;
             }
             String decision = rs.getString(4);
-            orders.add(new SimulationEngine.OrderArrival(rs.getTimestamp(2).toInstant(), order,
-                    decision == null ? null : read(decision, RoutingDecision.class)));
+            List<String> causes = new ArrayList<>();
+            if (rs.getInt(7) > 1) {
+                causes.add("decided " + rs.getInt(7) + " times (retried, or rejected by a node): only its last decision is replayed");
+            }
+            if (!rs.getString(8).isEmpty()) {
+                causes.add("rejected by " + rs.getString(8));
+            }
+            if (decision != null && rs.getBoolean(6)) {
+                causes.add("decided before decisions were numbered: placed by its ledger entries");
+            }
+            events.add(new SimulationEngine.OrderArrival(rs.getLong(5), rs.getTimestamp(2).toInstant(), order,
+                    decision == null ? null : read(decision, RoutingDecision.class), List.copyOf(causes)));
             ids.add(rs.getString(1));
         });
+        // the window's stock changes up to its last decision (an order received at the window's end may be decided later)
+        p.addValue("endId", events.stream().mapToLong(SimulationEngine.Event::position).max().orElse(startId));
         Map<String, Map<String, StockView.SkuStock>> stock = new HashMap<>();
         jdbc.query("""
                 select s.node_id, s.sku, s.on_hand - coalesce(sum(e.on_hand_delta), 0) as on_hand,
                        s.reserved - coalesce(sum(e.reserved_delta), 0) as reserved, s.safety_stock
-                from stock s left join ledger_entry e on e.node_id = s.node_id and e.sku = s.sku and e.at >= :from
+                from stock s left join ledger_entry e on e.node_id = s.node_id and e.sku = s.sku and e.id > :startId
                 where s.sku in (""" + WINDOW_SKUS + """
                 ) group by s.node_id, s.sku, s.on_hand, s.reserved, s.safety_stock""", p, rs -> {
             stock.computeIfAbsent(rs.getString(1), k -> new HashMap<>()).put(rs.getString(2), new StockView.SkuStock(
                     Math.max(0, rs.getInt(3)), Math.max(0, rs.getInt(4)), (Integer) rs.getObject(5)));
         });
-        List<SimulationEngine.StockChange> changes = new ArrayList<>();
         jdbc.query("""
-                select at, node_id, sku, on_hand_delta, reserved_delta, kind, reference from ledger_entry
-                where at >= :from and at < :to and (on_hand_delta <> 0 or reserved_delta <> 0) and sku in (""" + WINDOW_SKUS + """
+                select id, at, node_id, sku, on_hand_delta, reserved_delta, kind, reference from ledger_entry
+                where id > :startId and id <= :endId and (on_hand_delta <> 0 or reserved_delta <> 0) and sku in (""" + WINDOW_SKUS + """
                 ) order by id""", p, rs -> {
-            String kind = rs.getString(6);
-            if ((kind.equals("RESERVE") || kind.equals("RELEASE") || kind.equals("SHIP")) && ids.contains(rs.getString(7))) {
-                return;
+            String kind = rs.getString(7);
+            String reference = rs.getString(8);
+            if (reference != null && ids.contains(reference)) {
+                // a simulated order's own stock: its reservations are the replay's to make; what left them later
+                // (shipped, released) leaves the replay's reservation at the same place
+                if (kind.equals("SHIP") || kind.equals("RELEASE")) {
+                    events.add(new SimulationEngine.OrderStockChange(rs.getLong(1), rs.getTimestamp(2).toInstant(), reference,
+                            rs.getString(4), Math.abs(rs.getInt(6)), kind.equals("SHIP")));
+                }
+                if (kind.equals("RESERVE") || kind.equals("RELEASE") || kind.equals("SHIP")) {
+                    return;
+                }
             }
-            changes.add(new SimulationEngine.StockChange(rs.getTimestamp(1).toInstant(), rs.getString(2), rs.getString(3),
-                    rs.getInt(4), rs.getInt(5)));
+            events.add(new SimulationEngine.StockChange(rs.getLong(1), rs.getTimestamp(2).toInstant(), rs.getString(3),
+                    rs.getString(4), rs.getInt(5), rs.getInt(6)));
         });
-        changes.sort(java.util.Comparator.comparing(SimulationEngine.StockChange::at));
         Map<String, StockView.Node> nodes = new LinkedHashMap<>();
         jdbc.query("""
                 select id, type, latitude, longitude, capabilities, enabled, daily_order_cap, safety_stock, cost_per_order
@@ -281,7 +336,7 @@ public class Simulations {
             onDay.put(rs.getString(1), Math.max(0, rs.getInt(2)));
         });
         SimulationEngine.Start start = new SimulationEngine.Start(nodes, channels, stock, open, onDay, r.from());
-        return new Loaded(start, SimulationEngine.merge(orders, changes));
+        return new Loaded(start, SimulationEngine.inSequence(events));
     }
 
     private <T> T read(String json, Class<T> type) {
