@@ -13,7 +13,8 @@ select n.id, (select count(*) from reservation r where r.node_id = n.id and r.st
 from node n;
 
 -- the order in which live routing took its decisions (ROUTED or UNFULFILLABLE), also inside a batch of orders
--- routed together: what a replay of the decisions (the what-if simulation) follows
-create sequence routing_decision_seq;
+-- routed together: what a replay of the decisions (the what-if simulation) follows. The number comes from the ledger
+-- entries' own sequence (ledger_entry_id_seq), taken while the decision's stock rows are locked, so one sequence
+-- orders the decisions and the stock changes between them for every sku.
 alter table order_routing add column decision_seq bigint;
 create index order_routing_decision_seq_idx on order_routing (decision_seq) where decision_seq is not null;

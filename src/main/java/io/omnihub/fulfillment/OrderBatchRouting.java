@@ -46,8 +46,8 @@ import java.util.stream.Collectors;
  * </ol>
  * A guard that does not hold (a figure changed under a lock the batch did not take, such as a daily counter a
  * concurrent writer moved) throws {@link GuardMismatch}: the transaction rolls back and the caller routes the orders
- * one by one. Every decision takes a number from {@code routing_decision_seq} in the batch's order, the order a
- * replay must follow. Orders converted from a hold are left to the one-by-one path (hold adoption).
+ * one by one. Every decision takes a number from the ledger entries' sequence in the batch's order, after the
+ * batch's ledger entries: the order a replay must follow, among the stock changes. Orders converted from a hold are left to the one-by-one path (hold adoption).
  */
 @Component
 public class OrderBatchRouting {
@@ -306,7 +306,7 @@ public class OrderBatchRouting {
         }
         reservations.addLoad(loadPerNode);
         // the decisions' place in the sequence of all decisions, in the batch's order, taken under the stock locks
-        List<Long> seq = jdbc.queryForList("select nextval('routing_decision_seq') as s from generate_series(1, :n) order by s",
+        List<Long> seq = jdbc.queryForList("select nextval('ledger_entry_id_seq') as s from generate_series(1, :n) order by s",
                 new MapSqlParameterSource("n", items.size()), Long.class);
         List<Long> sorted = new ArrayList<>(seq);
         java.util.Collections.sort(sorted);

@@ -246,7 +246,7 @@ public class OrderRouting {
             jdbc.update("""
                     update order_routing set decisions = decisions + 1, last_ledger_id = :mark,
                            unfulfillable_since = coalesce(unfulfillable_since, now()),
-                           decision_seq = nextval('routing_decision_seq'), updated_at = now() where order_id = :id""",
+                           decision_seq = nextval('ledger_entry_id_seq'), updated_at = now() where order_id = :id""",
                     new MapSqlParameterSource("id", orderId).addValue("mark", mark));
             Attempt a = new Attempt(new Outcome(orderId, Result.UNFULFILLABLE, "UNFULFILLABLE", decision));
             if (!row.status().equals("UNFULFILLABLE")) {
@@ -282,7 +282,7 @@ public class OrderRouting {
     /** The decision's number for the order (its ROUTED count) and its place in the sequence of all decisions. */
     private void decided(String orderId) {
         jdbc.update("update order_routing set decisions = decisions + 1, unfulfillable_since = null, "
-                + "decision_seq = nextval('routing_decision_seq'), updated_at = now() where order_id = :id",
+                + "decision_seq = nextval('ledger_entry_id_seq'), updated_at = now() where order_id = :id",
                 new MapSqlParameterSource("id", orderId));
     }
 
