@@ -48,6 +48,8 @@ public class SecurityConfig {
                         // the demo channels' receiving ends check the hub's signature or auth header themselves
                         .requestMatchers(org.springframework.http.HttpMethod.POST, "/demo/channels/web/**").permitAll()
                         .requestMatchers(org.springframework.http.HttpMethod.PUT, "/demo/channels/marketplace/**").permitAll()
+                        // the marketplace stand-in's read-back (reconciliation) checks the marketplace credential itself
+                        .requestMatchers(org.springframework.http.HttpMethod.GET, "/demo/channels/marketplace/api/**").permitAll()
                         .requestMatchers(org.springframework.http.HttpMethod.GET, "/demo/channels").hasAnyRole(VIEWER, OPERATOR)
                         .requestMatchers("/actuator/health/**", "/actuator/health", "/actuator/prometheus").permitAll()
                         .requestMatchers("/login", "/error", "/console.css", "/favicon.svg").permitAll()

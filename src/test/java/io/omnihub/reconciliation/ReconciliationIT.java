@@ -1,0 +1,188 @@
+package io.omnihub.reconciliation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
+import io.omnihub.delivery.ChannelStubs;
+import io.omnihub.delivery.MarketplaceInventory;
+import io.omnihub.support.HubIntegrationTest;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static io.omnihub.sync.SyncTestSupport.stockEvent;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Reconciliation against the marketplace stub, which keeps and serves back the figures it accepted
+ * ({@link MarketplaceInventory}): drifts found with their causes, repaired through the normal delivery path, and a
+ * second run that finds nothing.
+ */
+class ReconciliationIT extends HubIntegrationTest {
+
+    static final HttpClient http = HttpClient.newHttpClient();
+
+    @Autowired
+    ObjectMapper mapper;
+
+    /** {@code count} new skus at WH-NJ1 (which the web storefront and the marketplace sell), synced to the channels. */
+    List<String> stockedSkus(int count) {
+        String prefix = "R-" + UUID.randomUUID().toString().substring(0, 8).toUpperCase() + "-";
+        MapSqlParameterSource p = new MapSqlParameterSource("prefix", prefix).addValue("n", count);
+        // one statement each, with the ledger entries that explain the stock, and the outbox rows that wake the sync
+        jdbc.update("insert into item (sku, name, unit_price) select :prefix || lpad(i::text, 5, '0'), 'reconciliation test', 10.00 "
+                + "from generate_series(1, :n) i", p);
+        jdbc.update("insert into stock (node_id, sku, on_hand) select 'WH-NJ1', :prefix || lpad(i::text, 5, '0'), 20 + i % 7 "
+                + "from generate_series(1, :n) i", p);
+        jdbc.update("insert into ledger_entry (node_id, sku, kind, on_hand_delta, on_hand_after, reserved_after, reason) "
+                + "select 'WH-NJ1', :prefix || lpad(i::text, 5, '0'), 'SNAPSHOT', 20 + i % 7, 20 + i % 7, 0, 'reconciliation test' "
+                + "from generate_series(1, :n) i", p);
+        jdbc.update("insert into outbox (kind, msg_key) select 'STOCK_CHANGED', :prefix || lpad(i::text, 5, '0') "
+                + "from generate_series(1, :n) i", p);
+        List<String> skus = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            skus.add(prefix + String.format("%05d", i));
+        }
+        return skus;
+    }
+
+    Map<String, Integer> hubFigures(List<String> skus) {
+        Map<String, Integer> figures = new HashMap<>();
+        jdbc.query("select sku, available from ats_state where channel = 'marketplace' and sku = any(:skus)",
+                new MapSqlParameterSource("skus", skus.toArray(new String[0])), rs -> {
+                    figures.put(rs.getString(1), rs.getInt(2));
+                });
+        return figures;
+    }
+
+    /** The skus whose figure at the marketplace differs from the hub's. */
+    Set<String> differing(List<String> skus) {
+        Map<String, Integer> hub = hubFigures(skus);
+        Set<String> differ = new HashSet<>();
+        for (String sku : skus) {
+            if (!hub.containsKey(sku) || !hub.get(sku).equals(MarketplaceInventory.figure(sku))) {
+                differ.add(sku);
+            }
+        }
+        return differ;
+    }
+
+    HttpResponse<String> call(String method, String path, String user, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(user.getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/json");
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    long start(List<String> skus) throws Exception {
+        HttpResponse<String> started = call("POST", "/api/reconciliations", "operator:operator",
+                mapper.writeValueAsString(Map.of("channel", "marketplace", "skus", skus)));
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        return mapper.readTree(started.body()).get("id").asLong();
+    }
+
+    JsonNode run(long id) throws Exception {
+        HttpResponse<String> got = call("GET", "/api/reconciliations/" + id, "viewer:viewer", null);
+        assertThat(got.statusCode()).as(got.body()).isEqualTo(200);
+        return mapper.readTree(got.body());
+    }
+
+    JsonNode completed(long id) throws Exception {
+        await().atMost(Duration.ofSeconds(120)).until(() -> !run(id).get("run").get("status").asText().matches("QUEUED|RUNNING"));
+        JsonNode run = run(id);
+        assertThat(run.get("run").get("status").asText()).as(run.toString()).isEqualTo("COMPLETED");
+        return run;
+    }
+
+    @Test
+    void shouldFindExactlyTheDriftedSkusRepairThemAndFindNothingTheSecondTime() throws Exception {
+        List<String> skus = stockedSkus(1000);
+        await().atMost(Duration.ofSeconds(180)).until(() -> differing(skus).isEmpty());
+
+        // 50 changed in the marketplace's admin, behind the hub's back
+        List<String> changed = skus.subList(0, 50);
+        Map<String, Integer> edits = new HashMap<>();
+        changed.forEach(sku -> edits.put(sku, MarketplaceInventory.figure(sku) + 5));
+        MarketplaceInventory.set(edits);
+        // 20 missed their new figure during an outage longer than the retries
+        List<String> missed = skus.subList(100, 120);
+        StubMapping outage = ChannelStubs.server().stubFor(put(urlPathMatching("/marketplace/inventory/(" + String.join("|", missed) + ")"))
+                .atPriority(1).willReturn(aResponse().withStatus(503).withBody("down for maintenance")));
+        // 10 acknowledged their new figure but did not apply it
+        List<String> ignored = skus.subList(200, 210);
+        MarketplaceInventory.ignore(ignored);
+        try {
+            for (String sku : missed) {
+                stockEvent(kafkaBrokers, "RECEIPT", "WH-NJ1", sku, 10, null);
+            }
+            for (String sku : ignored) {
+                stockEvent(kafkaBrokers, "RECEIPT", "WH-NJ1", sku, 10, null);
+            }
+            await().atMost(Duration.ofSeconds(120)).until(() -> jdbc.queryForObject("""
+                    select count(*) from delivery d where d.channel = 'marketplace' and d.kind = 'ATS' and d.ordering_key = any(:skus)
+                      and d.id = (select max(n.id) from delivery n where n.channel = 'marketplace' and n.kind = 'ATS'
+                                    and n.ordering_key = d.ordering_key)
+                      and d.status = case when d.ordering_key = any(:missed) then 'DEAD' else 'DELIVERED' end
+                      and d.sequence = 2""",
+                    new MapSqlParameterSource("skus", concat(missed, ignored)).addValue("missed", missed.toArray(new String[0])),
+                    Integer.class) == 30);
+        } finally {
+            ChannelStubs.server().removeStub(outage);
+            MarketplaceInventory.apply(ignored);
+        }
+
+        long first = start(skus);
+        JsonNode run = completed(first);
+        assertThat(run.get("run").get("skusRead").asInt()).isGreaterThanOrEqualTo(1000);
+        Map<String, String> causes = new HashMap<>();
+        run.get("drifts").forEach(d -> causes.put(d.get("sku").asText(), d.get("cause").asText()));
+        Map<String, String> expected = new HashMap<>();
+        changed.forEach(s -> expected.put(s, "CHANGED_AT_CHANNEL"));
+        missed.forEach(s -> expected.put(s, "NEVER_DELIVERED"));
+        ignored.forEach(s -> expected.put(s, "NOT_APPLIED"));
+        assertThat(causes).as("exactly the drifted skus, each with its cause").isEqualTo(expected);
+        assertThat(run.get("run").get("drifts").asInt()).isEqualTo(80);
+        JsonNode aDrift = run.get("drifts").get(0);
+        assertThat(aDrift.get("hubFigure").asInt()).isNotEqualTo(aDrift.get("channelFigure").asInt());
+        assertThat(aDrift.get("lastDeliveryAgeSeconds").asLong()).isGreaterThanOrEqualTo(0);
+
+        // every drift repaired through the normal delivery path: the corrective figures reach the marketplace
+        await().atMost(Duration.ofSeconds(60)).until(() -> differing(skus).isEmpty());
+        await().atMost(Duration.ofSeconds(30)).until(() -> run(first).get("run").get("repaired").asInt() == 80);
+        assertThat(jdbc.queryForObject("""
+                select count(*) from reconciliation_drift r join delivery d on d.id = r.delivery_id
+                where r.run_id = :run and d.channel = 'marketplace' and d.kind = 'ATS' and d.status = 'DELIVERED'""",
+                new MapSqlParameterSource("run", first), Integer.class)).as("one delivered corrective delivery per drift").isEqualTo(80);
+
+        long second = start(skus);
+        JsonNode again = completed(second);
+        assertThat(again.get("run").get("drifts").asInt()).as(again.toString()).isZero();
+        assertThat(again.get("drifts")).isEmpty();
+    }
+
+    static String[] concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all.toArray(new String[0]);
+    }
+}
