@@ -82,7 +82,7 @@ public final class MarketplaceInventory implements ResponseDefinitionTransformer
         ResponseDefinition answer = event.getResponseDefinition();
         boolean accepted = answer.getFault() == null && answer.getStatus() / 100 == 2;
         String path = request.getUrl().split("\\?", 2)[0];
-        if (request.getMethod() == RequestMethod.PUT && path.startsWith(FIGURE_PATH) && accepted) {
+        if (RequestMethod.PUT.equals(request.getMethod()) && path.startsWith(FIGURE_PATH) && accepted) {
             String sku = path.substring(FIGURE_PATH.length());
             if (!ignored.contains(sku)) {
                 try {
@@ -96,7 +96,7 @@ public final class MarketplaceInventory implements ResponseDefinitionTransformer
             }
             return answer;
         }
-        if (request.getMethod() == RequestMethod.GET && path.equals("/marketplace/inventory") && accepted) {
+        if (RequestMethod.GET.equals(request.getMethod()) && path.equals("/marketplace/inventory") && accepted) {
             int every = limitEvery;
             if (every > 0 && reads.incrementAndGet() % every == 0) {
                 return new ResponseDefinitionBuilder().withStatus(429).withHeader("Retry-After", Integer.toString(retryAfterSeconds))

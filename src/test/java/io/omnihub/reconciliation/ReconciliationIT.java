@@ -117,7 +117,10 @@ class ReconciliationIT extends HubIntegrationTest {
     @Test
     void shouldFindExactlyTheDriftedSkusRepairThemAndFindNothingTheSecondTime() throws Exception {
         List<String> skus = stockedSkus(1000);
-        await().atMost(Duration.ofSeconds(180)).until(() -> differing(skus).isEmpty());
+        await().atMost(Duration.ofSeconds(180)).untilAsserted(() -> assertThat(differing(skus).size())
+                .as("skus whose marketplace figure differs from the hub's; marketplace deliveries: " + jdbc.queryForList(
+                        "select status || ' ' || count(*) from delivery where channel = 'marketplace' and ordering_key = any(:skus) group by status",
+                        new MapSqlParameterSource("skus", skus.toArray(new String[0])), String.class)).isZero());
 
         // 50 changed in the marketplace's admin, behind the hub's back
         List<String> changed = skus.subList(0, 50);
@@ -178,6 +181,67 @@ class ReconciliationIT extends HubIntegrationTest {
         JsonNode again = completed(second);
         assertThat(again.get("run").get("drifts").asInt()).as(again.toString()).isZero();
         assertThat(again.get("drifts")).isEmpty();
+    }
+
+    @Autowired
+    ReconciliationRuns runs;
+
+    @Test
+    void shouldPageThroughTwentyThousandSkusUnderA429RateLimitWhileLiveDeliveriesGoOn() throws Exception {
+        String prefix = "RB-" + UUID.randomUUID().toString().substring(0, 8).toUpperCase() + "-";
+        MapSqlParameterSource p = new MapSqlParameterSource("prefix", prefix).addValue("n", 20_000);
+        jdbc.update("insert into item (sku, name, unit_price) select :prefix || lpad(i::text, 5, '0'), 'read-back test', 10.00 "
+                + "from generate_series(1, :n) i", p);
+        // the figures the hub says the marketplace shows (as if delivered long ago), and the same at the marketplace
+        // but for 10 skus changed there
+        jdbc.update("insert into ats_state (channel, sku, available, sequence) select 'marketplace', :prefix || lpad(i::text, 5, '0'), "
+                + "i % 50, 1 from generate_series(1, :n) i", p);
+        List<String> skus = new ArrayList<>();
+        Map<String, Integer> shown = new HashMap<>();
+        Set<String> drifted = new HashSet<>();
+        for (int i = 1; i <= 20_000; i++) {
+            String sku = prefix + String.format("%05d", i);
+            skus.add(sku);
+            shown.put(sku, i % 2000 == 0 ? i % 50 + 3 : i % 50);
+            if (i % 2000 == 0) {
+                drifted.add(sku);
+            }
+        }
+        MarketplaceInventory.set(shown);
+        String live = io.omnihub.support.TestData.sku(jdbc, "WH-NJ1", 40);
+        jdbc.update("insert into outbox (kind, msg_key) values ('STOCK_CHANGED', :sku)", new MapSqlParameterSource("sku", live));
+        await().atMost(Duration.ofSeconds(30)).until(() -> Integer.valueOf(40 * 90 / 100 - 2).equals(MarketplaceInventory.figure(live)));
+
+        // every third read-back request answered 429 Retry-After: 1
+        MarketplaceInventory.rateLimit(3, 1);
+        try {
+            long id = runs.start("marketplace", skus, true, "TEST");
+            await().atMost(Duration.ofSeconds(60)).until(() -> jdbc.queryForObject(
+                    "select pages from reconciliation_run where id = :id", new MapSqlParameterSource("id", id), Integer.class) > 0);
+            List<Long> latencies = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                int expected = (40 + i) * 90 / 100 - 2;
+                long sent = System.nanoTime();
+                stockEvent(kafkaBrokers, "RECEIPT", "WH-NJ1", live, 1, null);
+                await().atMost(Duration.ofSeconds(10)).until(() -> Integer.valueOf(expected).equals(MarketplaceInventory.figure(live)));
+                latencies.add((System.nanoTime() - sent) / 1_000_000);
+                assertThat(jdbc.queryForObject("select status from reconciliation_run where id = :id",
+                        new MapSqlParameterSource("id", id), String.class))
+                        .as("the live figure was delivered while the run was going on").isEqualTo("RUNNING");
+            }
+            System.out.println("live marketplace deliveries during the read-back, ms: " + latencies);
+
+            JsonNode run = completed(id);
+            System.out.println("read-back run: " + run.get("run"));
+            assertThat(run.get("run").get("skusRead").asInt()).isGreaterThanOrEqualTo(20_000);
+            assertThat(run.get("run").get("rateLimited").asInt()).as("429s met and waited out").isGreaterThan(0);
+            Set<String> found = new HashSet<>();
+            run.get("drifts").forEach(d -> found.add(d.get("sku").asText()));
+            assertThat(found).isEqualTo(drifted);
+            assertThat(run.get("run").get("repaired").asInt()).as("report-only").isZero();
+        } finally {
+            MarketplaceInventory.rateLimit(0, 0);
+        }
     }
 
     static String[] concat(List<String> a, List<String> b) {
