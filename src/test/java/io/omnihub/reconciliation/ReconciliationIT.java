@@ -244,6 +244,70 @@ class ReconciliationIT extends HubIntegrationTest {
         }
     }
 
+    @Test
+    void shouldLetOnlyAnOperatorStartARunAndAViewerReadIt() throws Exception {
+        assertThat(call("POST", "/api/reconciliations", "viewer:viewer", "{\"channel\": \"marketplace\"}").statusCode()).isEqualTo(403);
+        HttpResponse<String> unknown = call("POST", "/api/reconciliations", "operator:operator", "{\"channel\": \"pos\"}");
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(unknown.body()).contains("cannot be read back");
+        assertThat(call("POST", "/api/reconciliations", "operator:operator", "{}").statusCode()).isEqualTo(400);
+        assertThat(call("POST", "/api/reconciliations", "operator:operator", "{\"channel\": \"marketplace\", \"skus\": []}").statusCode())
+                .isEqualTo(400);
+        assertThat(call("GET", "/api/reconciliations/999999999", "viewer:viewer", null).statusCode()).isEqualTo(404);
+
+        String sku = io.omnihub.support.TestData.sku(jdbc, "WH-NJ1", 30);
+        jdbc.update("insert into outbox (kind, msg_key) values ('STOCK_CHANGED', :sku)", new MapSqlParameterSource("sku", sku));
+        await().atMost(Duration.ofSeconds(30)).until(() -> Integer.valueOf(30 * 90 / 100 - 2).equals(MarketplaceInventory.figure(sku)));
+        MarketplaceInventory.set(Map.of(sku, 1));
+        long id = start(List.of(sku));
+        JsonNode run = completed(id);
+        assertThat(run.get("drifts")).hasSize(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> run(id).get("run").get("repaired").asInt() == 1);
+        assertThat(MarketplaceInventory.figure(sku)).isEqualTo(30 * 90 / 100 - 2);
+
+        HttpResponse<String> recent = call("GET", "/api/reconciliations?channel=marketplace&limit=5", "viewer:viewer", null);
+        assertThat(recent.statusCode()).isEqualTo(200);
+        assertThat(mapper.readTree(recent.body()).get(0).get("id").asLong()).isEqualTo(id);
+        assertThat(call("GET", "/v3/api-docs", "viewer:viewer", null).body())
+                .contains("/api/reconciliations", "/api/reconciliations/{id}");
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("omnihub_reconciliation_drifts_total{cause=\"CHANGED_AT_CHANNEL\",channel=\"marketplace\"",
+                "omnihub_reconciliation_repair_seconds_count{channel=\"marketplace\"", "omnihub_reconciliation_runs_total");
+    }
+
+    @Test
+    void shouldServeTheDemoMarketplacesFiguresBackAndTakeAnAdminEdit() throws Exception {
+        String token = "Bearer " + io.omnihub.support.MarketplaceStub.TOKEN;
+        String a = "DEMO-RB-" + UUID.randomUUID().toString().substring(0, 8);
+        String b = a + "-2";
+        for (String sku : List.of(a, b)) {
+            HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/demo/channels/marketplace/api/v1/inventory/" + sku))
+                    .header("Authorization", token).header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"sku\": \"" + sku + "\", \"available\": 7, \"sequence\": 1}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(put.statusCode()).isEqualTo(204);
+        }
+        HttpResponse<String> edit = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/demo/channels/marketplace/admin/inventory/" + b))
+                .header("Authorization", token).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"available\": 99}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(edit.statusCode()).isEqualTo(204);
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(baseUrl()
+                        + "/demo/channels/marketplace/api/v1/inventory?limit=1&cursor=" + a.substring(0, a.length() - 1)))
+                .header("Authorization", token).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+        JsonNode first = mapper.readTree(page.body());
+        assertThat(first.get("items").get(0).get("sku").asText()).isEqualTo(a);
+        assertThat(first.get("next").asText()).isEqualTo(a);
+        JsonNode second = mapper.readTree(http.send(HttpRequest.newBuilder(URI.create(baseUrl()
+                        + "/demo/channels/marketplace/api/v1/inventory?limit=1&cursor=" + a))
+                .header("Authorization", token).build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(second.get("items").get(0).get("sku").asText()).isEqualTo(b);
+        assertThat(second.get("items").get(0).get("available").asInt()).isEqualTo(99);
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/demo/channels/marketplace/api/v1/inventory")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).as("the marketplace's credential is required").isEqualTo(401);
+    }
+
     static String[] concat(List<String> a, List<String> b) {
         List<String> all = new ArrayList<>(a);
         all.addAll(b);
