@@ -9,6 +9,8 @@ import org.springframework.stereotype.Component;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,6 +32,8 @@ public class ReconciliationRuns implements DisposableBean {
     private final Reconciler reconciler;
     private final ReconciliationMetrics metrics;
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> daemon(r, "reconciliation"));
+    /** Runs of this hub not started yet: marked FAILED when the hub stops before it gets to them. */
+    private final Set<Long> queued = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "reconciliation-schedule"));
 
     public ReconciliationRuns(ReconciliationProperties props, Reconciliations reconciliations, Reconciler reconciler,
@@ -73,7 +77,11 @@ public class ReconciliationRuns implements DisposableBean {
         }
         reconciliations.abandonStale();
         long id = reconciliations.create(channel, skus == null ? null : List.copyOf(skus), reportOnly || config.reportOnly(), trigger);
-        runner.execute(() -> reconciler.run(id));
+        queued.add(id);
+        runner.execute(() -> {
+            queued.remove(id);
+            reconciler.run(id);
+        });
         return id;
     }
 
@@ -103,5 +111,12 @@ public class ReconciliationRuns implements DisposableBean {
         schedule.shutdownNow();
         runner.shutdownNow();
         runner.awaitTermination(5, TimeUnit.SECONDS);
+        for (Long id : queued) {
+            try {
+                reconciliations.finished(id, Reconciliations.Status.FAILED, "the hub stopped before the run started");
+            } catch (RuntimeException e) {
+                log.debug("Could not mark reconciliation {} failed: {}", id, e.toString());
+            }
+        }
     }
 }

@@ -308,6 +308,37 @@ class ReconciliationIT extends HubIntegrationTest {
                 HttpResponse.BodyHandlers.ofString()).statusCode()).as("the marketplace's credential is required").isEqualTo(401);
     }
 
+    @Autowired
+    Reconciliations reconciliations;
+    @Autowired
+    Reconciler reconciler;
+    @Autowired
+    ReconciliationMetrics metrics;
+
+    @Test
+    void shouldStartARunOnItsOwnEveryIntervalAndNotWhileOneIsGoing() throws Exception {
+        // a second scheduler over the context's beans, with an interval (the test profile's own is off): report-only,
+        // so its whole-catalogue runs repair nothing of other tests
+        ReconciliationRuns scheduled = new ReconciliationRuns(new ReconciliationProperties(null, null, null, null, null,
+                Map.of("marketplace", new ReconciliationProperties.Channel("direct:channel-marketplace-inventory",
+                        Duration.ofMillis(300), true, null))), reconciliations, reconciler, metrics);
+        long before = jdbc.queryForObject("select coalesce(max(id), 0) from reconciliation_run", new MapSqlParameterSource(), Long.class);
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> jdbc.queryForObject(
+                    "select count(*) from reconciliation_run where id > :id and trigger = 'SCHEDULE' and status = 'COMPLETED'",
+                    new MapSqlParameterSource("id", before), Integer.class) >= 1);
+        } finally {
+            scheduled.destroy();
+        }
+        assertThat(jdbc.queryForList("select report_only from reconciliation_run where id > :id and trigger = 'SCHEDULE'",
+                new MapSqlParameterSource("id", before), Boolean.class)).containsOnly(true);
+        assertThat(jdbc.queryForObject("""
+                select count(*) from reconciliation_run a join reconciliation_run b on a.id < b.id
+                where a.id > :id and b.id > :id and a.trigger = 'SCHEDULE' and b.trigger = 'SCHEDULE'
+                  and b.started_at < coalesce(a.finished_at, now())""", new MapSqlParameterSource("id", before), Integer.class))
+                .as("no scheduled run started while another was going").isZero();
+    }
+
     static String[] concat(List<String> a, List<String> b) {
         List<String> all = new ArrayList<>(a);
         all.addAll(b);
