@@ -66,13 +66,14 @@
   function route() {
     const hash = (location.hash || '#overview').slice(1);
     const [view, ...rest] = hash.split('/');
-    state.view = ['overview', 'inventory', 'orders', 'routing', 'failures'].includes(view) ? view : 'overview';
+    state.view = ['overview', 'inventory', 'orders', 'routing', 'failures', 'reconciliation'].includes(view) ? view : 'overview';
     state.param = rest.length ? decodeURIComponent(rest.join('/')) : null;
     document.querySelectorAll('.nav a').forEach(a => a.classList.toggle('active', a.id === 'nav-' + state.view));
     clearInterval(state.timer);
     render();
     if (state.view === 'overview') state.timer = setInterval(() => render(true), 5000);
     if (state.view === 'routing') state.timer = setInterval(() => render(true), 2000);
+    if (state.view === 'reconciliation') state.timer = setInterval(() => render(true), 2000);
     checkAudit();
   }
 
@@ -86,6 +87,7 @@
       else if (state.view === 'routing' && state.param) await renderSimulation(view, state.param, quiet);
       else if (state.view === 'routing') await renderRouting(view, quiet);
       else if (state.view === 'failures') await renderFailures(view);
+      else if (state.view === 'reconciliation') await renderReconciliation(view, quiet);
     } catch (e) {
       if (!quiet) view.innerHTML = `<div class="panel error-text">Could not load: ${esc(e.message)}</div>`;
     }
@@ -631,6 +633,49 @@
       toast(e.message, true);
     }
     render(true);
+  }
+
+  /* ---------- reconciliation: runs, and the drifts of the one chosen (the latest by default) ---------- */
+  async function renderReconciliation(view, quiet) {
+    const runs = await api('/api/reconciliations?limit=20');
+    if (state.view !== 'reconciliation') return;
+    const chosen = state.param || (runs.length ? String(runs[0].id) : null);
+    const detail = chosen ? await api('/api/reconciliations/' + encodeURIComponent(chosen) + '?drifts=200') : null;
+    if (state.view !== 'reconciliation') return;
+    const op = state.me.canOperate;
+    const dis = op ? '' : 'disabled title="only an operator may start a run"';
+    view.innerHTML = `<h1>Reconciliation</h1>
+      <div class="toolbar"><button class="btn btn-primary" id="start-reconciliation" ${dis}>Reconcile the marketplace now</button>
+        <span class="subtle">reads the channel's figures back, records each drift and repairs it with a corrective delivery</span></div>
+      <div class="panel"><h2>Runs</h2><table id="reconciliation-runs"><thead><tr><th>#</th><th>Channel</th><th>Started</th><th>Status</th>
+        <th class="num">Pages</th><th class="num">Skus read</th><th class="num">Drifts</th><th class="num">Repaired</th><th class="num">429s</th></tr></thead><tbody>
+      ${runs.length ? runs.map(r => `<tr data-run-id="${r.id}" class="clickable"><td>${r.id}</td><td>${esc(r.channel)}${r.reportOnly ? ' ' + pill('report only') : ''}</td>
+        <td class="subtle">${fmtTime(r.startedAt)} · ${esc(r.trigger.toLowerCase())}</td><td>${statusPill(r.status)}${r.error ? `<div class="error-text">${esc(r.error)}</div>` : ''}</td>
+        <td class="num">${r.pages}</td><td class="num">${r.skusRead}</td><td class="num">${r.drifts}</td><td class="num">${r.repaired}</td><td class="num">${r.rateLimited}</td></tr>`).join('')
+        : '<tr><td colspan="9" class="empty" id="no-reconciliations">No run yet.</td></tr>'}</tbody></table></div>
+      ${detail ? `<div class="panel"><h2>Drifts of run ${detail.run.id} <span class="subtle">${detail.run.drifts} found, ${detail.run.repaired} repaired, ${detail.run.repairing} being repaired</span></h2>
+        <table id="reconciliation-drifts"><thead><tr><th>Sku</th><th class="num">Channel shows</th><th class="num">Hub says</th><th class="num">Last delivered</th><th>Cause</th><th>Repair</th></tr></thead><tbody>
+        ${detail.drifts.length ? detail.drifts.map(d => `<tr data-drift-sku="${esc(d.sku)}" data-repaired="${d.repairedAt ? 'true' : 'false'}"><td class="mono">${esc(d.sku)}</td>
+          <td class="num">${d.channelFigure === undefined || d.channelFigure === null ? 'not listed' : d.channelFigure}</td><td class="num">${d.hubFigure}</td>
+          <td class="num">${d.lastDelivered === undefined || d.lastDelivered === null ? '–' : d.lastDelivered}${d.lastDeliveredAt ? `<div class="cell-sub">${ago(d.lastDeliveredAt)}</div>` : ''}</td>
+          <td>${pill(d.cause.replace(/_/g, ' ').toLowerCase(), 'warn')}</td>
+          <td>${d.repairedAt ? pill('repaired', 'ok') + ` <span class="subtle">${fmtTime(d.repairedAt)}</span>` : d.deliveryId ? pill('delivery #' + d.deliveryId) : pill('reported')}</td></tr>`).join('')
+          : '<tr><td colspan="6" class="empty" id="no-drifts">No drift: the channel shows what the hub says.</td></tr>'}</tbody></table></div>` : ''}`;
+    view.querySelectorAll('#reconciliation-runs tr[data-run-id]').forEach(tr => tr.addEventListener('click', () => {
+      location.hash = '#reconciliation/' + tr.dataset.runId;
+    }));
+    const start = $('#start-reconciliation');
+    if (start) start.addEventListener('click', async () => {
+      start.disabled = true;
+      try {
+        const r = await api('/api/reconciliations', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ channel: 'marketplace' }) });
+        toast(`run #${r.id} started`);
+        location.hash = '#reconciliation/' + r.id;
+      } catch (e) {
+        toast(e.message, true);
+        start.disabled = false;
+      }
+    });
   }
 
   /* ---------- live updates ---------- */

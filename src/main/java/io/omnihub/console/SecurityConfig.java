@@ -47,6 +47,8 @@ public class SecurityConfig {
                         // the demo channels' receiving ends check the hub's signature or auth header themselves
                         .requestMatchers(org.springframework.http.HttpMethod.POST, "/demo/channels/web/**").permitAll()
                         .requestMatchers(org.springframework.http.HttpMethod.PUT, "/demo/channels/marketplace/**").permitAll()
+                        // the marketplace stand-in's read-back (reconciliation) checks the marketplace credential itself
+                        .requestMatchers(org.springframework.http.HttpMethod.GET, "/demo/channels/marketplace/api/**").permitAll()
                         .requestMatchers(org.springframework.http.HttpMethod.GET, "/demo/channels").hasAnyRole(VIEWER, OPERATOR)
                         // the demo stores' fulfillment endpoint takes requests as an unauthenticated store system would
                         .requestMatchers(org.springframework.http.HttpMethod.POST, "/demo/stores/*/fulfillment-requests").permitAll()

@@ -349,7 +349,7 @@ public class DeliveryDispatcher implements DisposableBean {
     }
 
     /** Retry-After as delay-seconds or an HTTP date; {@code fallbackMs} when absent or unreadable. */
-    static long retryAfterMs(Map<String, String> headers, long fallbackMs) {
+    public static long retryAfterMs(Map<String, String> headers, long fallbackMs) {
         String value = null;
         if (headers != null) {
             for (Map.Entry<String, String> h : headers.entrySet()) {

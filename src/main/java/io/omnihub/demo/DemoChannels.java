@@ -4,7 +4,11 @@ import io.omnihub.connectors.WebhookSignatures;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.ResponseEntity;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -13,9 +17,13 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.NavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,6 +72,9 @@ public class DemoChannels {
                                             @RequestHeader(value = "Authorization", required = false) String authorization) {
         boolean authentic = marketplaceAuth.equals(authorization);
         record("marketplace", request, authentic, body);
+        if (authentic) {
+            applyMarketplaceFigure(request.getRequestURI(), body);
+        }
         return authentic ? ResponseEntity.noContent().build() : ResponseEntity.status(401).build();
     }
 
@@ -81,6 +92,73 @@ public class DemoChannels {
                 new String(body, StandardCharsets.UTF_8)));
         while (list.size() > KEEP) {
             list.removeLast();
+        }
+    }
+
+    // --- the marketplace's read-back (reconciliation): the figures it shows, paged, and an admin edit behind the hub's back
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String INVENTORY_PATH = "/demo/channels/marketplace/api/v1/inventory/";
+    /** The figure the marketplace shows per sku, in sku order (the read-back's cursor is the last sku of a page). */
+    private final NavigableMap<String, Integer> marketplaceFigures = new ConcurrentSkipListMap<>();
+
+    private void applyMarketplaceFigure(String uri, byte[] body) {
+        if (uri.startsWith(INVENTORY_PATH)) {
+            try {
+                JsonNode figure = JSON.readTree(body);
+                if (figure.path("available").isNumber()) {
+                    marketplaceFigures.put(uri.substring(INVENTORY_PATH.length()), figure.path("available").asInt());
+                }
+            } catch (IOException notJson) {
+                // kept in the received list all the same; a figure it cannot read changes nothing
+            }
+        }
+    }
+
+    /** The marketplace's inventory API: one page of the figures it shows, {"items": [...], "next": cursor or null}. */
+    @GetMapping("/marketplace/api/v1/inventory")
+    public ResponseEntity<Map<String, Object>> marketplaceInventory(
+            @RequestHeader(value = "Authorization", required = false) String authorization,
+            @RequestParam(defaultValue = "100") int limit, @RequestParam(defaultValue = "") String cursor) {
+        if (!marketplaceAuth.equals(authorization)) {
+            return ResponseEntity.status(401).build();
+        }
+        Map<String, Object> page = new LinkedHashMap<>();
+        List<Map<String, Object>> items = new ArrayList<>();
+        var rest = cursor.isEmpty() ? marketplaceFigures : marketplaceFigures.tailMap(cursor, false);
+        String last = null;
+        for (Map.Entry<String, Integer> e : rest.entrySet()) {
+            if (items.size() >= Math.max(1, Math.min(limit, 1000))) {
+                break;
+            }
+            items.add(Map.of("sku", e.getKey(), "available", e.getValue()));
+            last = e.getKey();
+        }
+        page.put("items", items);
+        page.put("next", last != null && marketplaceFigures.higherKey(last) != null ? last : null);
+        return ResponseEntity.ok(page);
+    }
+
+    /**
+     * Someone edits a figure in the marketplace's admin, behind the hub's back: {@code PUT
+     * /demo/channels/marketplace/admin/inventory/{sku}} with {@code {"available": n}} and the marketplace's credential.
+     * A reconciliation run finds it and puts the hub's figure back.
+     */
+    @PutMapping("/marketplace/admin/inventory/{sku}")
+    public ResponseEntity<Void> marketplaceAdminEdit(@PathVariable String sku, @RequestBody byte[] body,
+                                                     @RequestHeader(value = "Authorization", required = false) String authorization) {
+        if (!marketplaceAuth.equals(authorization)) {
+            return ResponseEntity.status(401).build();
+        }
+        try {
+            JsonNode figure = JSON.readTree(body);
+            if (!figure.path("available").isInt() || figure.path("available").asInt() < 0) {
+                return ResponseEntity.badRequest().build();
+            }
+            marketplaceFigures.put(sku, figure.path("available").asInt());
+            return ResponseEntity.noContent().build();
+        } catch (IOException e) {
+            return ResponseEntity.badRequest().build();
         }
     }
 }

@@ -126,6 +126,21 @@ public class InventorySync {
         return result;
     }
 
+    /**
+     * The figure {@code channel} should show now for each of {@code skus}: computed from the stock as a sync pass
+     * does, after the channel's buffers (zero where none of its nodes holds the sku). For the reconciliation's repairs.
+     */
+    public Map<String, Integer> figuresNow(String channel, Collection<String> skus) {
+        SyncProperties.Channel config = props.channel(channel);
+        Map<String, Integer> result = new TreeMap<>();
+        Map<Key, Integer> raw = rawAvailable(skus, List.of(channel));
+        for (String sku : skus) {
+            int available = raw.getOrDefault(new Key(channel, sku), 0);
+            result.put(sku, config == null ? available : config.rulesFor(sku).apply(available));
+        }
+        return result;
+    }
+
     /** A channel and a sku. */
     record Key(String channel, String sku) implements Comparable<Key> {
         @Override

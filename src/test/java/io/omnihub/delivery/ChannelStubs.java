@@ -30,7 +30,9 @@ public final class ChannelStubs implements EnvironmentPostProcessor, Ordered {
             server = new WireMockServer(WireMockConfiguration.options().dynamicPort().containerThreads(40)
                     // its own (empty) file root: src/test/resources/mappings holds the hub's JSONata samples
                     .usingFilesUnderDirectory(emptyDirectory())
-                    .jettyAcceptors(2).asynchronousResponseEnabled(false));
+                    .jettyAcceptors(2).asynchronousResponseEnabled(false)
+                    // the marketplace keeps the figures it accepts and serves them back (reconciliation's read-back)
+                    .extensions(new MarketplaceInventory()));
             server.start();
             System.setProperty(PORT_PROPERTY, Integer.toString(server.port()));
             defaults();
