@@ -73,9 +73,10 @@ public final class BenchMain {
         // intake (with its HTTP and Kafka limits); memory is sampled under this load
         IntakeBench intake = null;
         if (wanted.test("intake")) {
-            System.out.println("intake: " + clients + " clients, up to " + phase.toSeconds() + " s per phase ...");
+            System.out.println("intake: " + System.getProperty("bench.intake.clients", "8,64,256") + " clients, up to " + phase.toSeconds() + " s per phase ...");
             intake = new IntakeBench(hub, clients, Long.getLong("bench.intake.max", 50_000), phase);
             rows.addAll(guard("Intake: signed webhook orders", intake::run));
+            notes.addAll(intake.notesOut);
         }
 
         if (wanted.test("routing")) {
@@ -114,10 +115,10 @@ public final class BenchMain {
                 "", "", "heap from /actuator/metrics/jvm.memory.used?tag=area:heap as operator (Prometheus scrape said "
                         + mib(idleHeapScraped) + "); hub JVM options: " + System.getProperty("bench.hub-java-opts", "(defaults)")));
         if (s != null) {
-            rows.add(new BenchRow("Memory, peak under intake load (" + clients + " clients)",
+            rows.add(new BenchRow("Memory, peak under intake load (" + System.getProperty("bench.intake.clients", "8,64,256") + " clients)",
                     "heap used " + mib(s.peakHeapBytes()) + "; RSS " + kib(s.peakJvmRssKib()) + " (JVM) / " + kib(s.peakTotalRssKib())
                             + " (JVM + PostgreSQL)",
-                    "", "", "sampled every 0.5 s during the measured intake phase; heap from the open /actuator/prometheus scrape (same meter, no BCrypt per sample), RSS from /proc/<pid>/status VmRSS"));
+                    "", "", "sampled every 0.5 s during the measured intake phases (and their same-run limits); heap from the open /actuator/prometheus scrape (same meter, no BCrypt per sample), RSS from /proc/<pid>/status VmRSS"));
         }
 
         String loadAfter = loadAverage();
@@ -234,7 +235,9 @@ public final class BenchMain {
         b.append("- Intake counts an order only when the hub answered 202 and a consumer saw it on `omnihub.orders.v1`; ")
                 .append("orders/s = orders confirmed / (first request → last confirmation). \"HTTP\" latency is the 202 round trip, ")
                 .append("\"to Kafka\" is from sending the request to seeing the record. Before its 202 the hub stores the order durably in ")
-                .append("PostgreSQL (order, lines, event and outbox row in one transaction) and then waits for Kafka's ack of its publish.\n");
+                .append("PostgreSQL (order, lines, event and outbox row, committed together with the orders of concurrent requests: group commit) and "
+                + "answers; the outbox relay publishes it to Kafka after the commit (pipelined, acks=all). The steady-rate row offers "
+                + "requests on a fixed schedule (open loop) and counts each latency from when the request was due.\n");
         b.append("- The embedded Kafka broker flushes every append to disk (`log.flush.interval.messages=1`) and the producers use ")
                 .append("acks=all with idempotence; both the hub's and the bare producers' figures include that.\n");
         b.append("- The HTTP echo (`POST /bench/echo`, only with the `bench` Spring profile) answers the same bytes through the same ")
