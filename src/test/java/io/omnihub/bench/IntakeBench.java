@@ -146,6 +146,7 @@ final class IntakeBench {
         Load.run(clients, Long.getLong("bench.warmup.requests", 2_000), warm, (w, n) -> post("/webhooks/web/orders", "warm", n));
         Load.run(clients, Long.getLong("bench.warmup.requests", 2_000), warm, (w, n) -> post("/bench/echo", "warmecho", n));
 
+        pgStatements("select pg_stat_statements_reset()");
         long accepted = 0;
         long seen = 0;
         List<String> phases = new ArrayList<>();
@@ -190,6 +191,7 @@ final class IntakeBench {
                                 + "(pipelined batches, acks=all)" + failures(kafkaSync)));
                 intakeRate = Math.max(intakeRate, intake.endToEndRate());
             }
+            pgStatements(null);
             kafkaAsync = pipelined(producer, Long.getLong("bench.kafka.max", 200_000), maxTime);
         }
         rows.add(new BenchRow("Bare Kafka producer, pipelined (one thread, async)",
@@ -211,6 +213,35 @@ final class IntakeBench {
         notesOut.add(String.format(Locale.ROOT, "Intake check at the end: %,d orders answered 202 in the measured phases, %,d of them stored "
                 + "(orders rows of this run), %,d of the closed-loop ones seen on omnihub.orders.v1.", accepted, stored, seen));
         return rows;
+    }
+
+    /**
+     * With -Dbench.pg-statements=true (and pg_stat_statements preloaded, see bench/run.sh): runs {@code reset}, or
+     * prints what PostgreSQL spent its time on during the closed-loop intake phases.
+     */
+    private void pgStatements(String reset) {
+        if (!Boolean.getBoolean("bench.pg-statements")) {
+            return;
+        }
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(hub.jdbcUrl(), hub.dbUser(), hub.dbPassword());
+             java.sql.Statement st = c.createStatement()) {
+            if (reset != null) {
+                st.execute("create extension if not exists pg_stat_statements");
+                st.execute(reset);
+                return;
+            }
+            try (java.sql.ResultSet r = st.executeQuery("select calls, total_exec_time, rows, regexp_replace(query, '\\s+', ' ', 'g') "
+                    + "from pg_stat_statements order by total_exec_time desc limit 20")) {
+                System.out.println("intake: PostgreSQL statements by total execution time (calls, total ms, mean ms, rows, statement):");
+                while (r.next()) {
+                    String q = r.getString(4);
+                    System.out.printf(Locale.ROOT, "  %8d %9.0f %7.3f %8d  %s%n", r.getLong(1), r.getDouble(2),
+                            r.getDouble(2) / Math.max(1, r.getLong(1)), r.getLong(3), q.length() > 160 ? q.substring(0, 160) : q);
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            System.out.println("intake: pg_stat_statements not available: " + e.getMessage());
+        }
     }
 
     /** Notes for the report. */
