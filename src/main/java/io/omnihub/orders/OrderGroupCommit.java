@@ -16,7 +16,6 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.support.AbstractSqlTypeValue;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -38,14 +37,14 @@ import java.util.concurrent.TimeUnit;
  * Group commit of accepted orders. Requests hand their validated order here and wait (without a thread, see
  * {@link OrderIntake}) for the commit that holds it; one writer thread takes whatever orders are waiting (up to
  * {@code omnihub.intake.batch-max}), writes them with one set-based statement (orders, lines, timeline entries and
- * outbox rows from arrays, {@code on conflict do nothing} for the orders already stored), commits once, and then
- * answers every request of the batch. While it commits, the next batch gathers in the queue, so the batch grows
+ * outbox rows from arrays, {@code on conflict do nothing} for the orders already stored), which commits on its own
+ * (one round trip, one WAL flush), and then answers every request of the batch. While it commits, the next batch gathers in the queue, so the batch grows
  * with the load and a quiet hub still answers at once.
  * <ul>
  *   <li>Every answer follows the commit that holds its order: a 202 is durable.</li>
  *   <li>A channel order already stored, or sent twice within one batch, is answered 200 with the first one's id.</li>
  *   <li>The database failing for a batch (connection lost, lock or serialization failure) fails every request of
- *   that batch, and nothing of it is stored (one transaction); the callers get 503 and send again.</li>
+ *   that batch, and nothing of it is stored (one statement); the callers get 503 and send again.</li>
  *   <li>One order the database refuses (a constraint the schema does not catch) never fails the others: the batch
  *   is written again one order at a time, and only that order fails.</li>
  * </ul>
@@ -97,7 +96,6 @@ public class OrderGroupCommit implements SmartLifecycle {
               on o.channel = k.channel and o.channel_order_id = k.cid""";
 
     private final NamedParameterJdbcTemplate jdbc;
-    private final TransactionTemplate tx;
     private final KafkaOutboxRelay relay;
     private final int batchMax;
     private final long lingerNanos;
@@ -107,12 +105,11 @@ public class OrderGroupCommit implements SmartLifecycle {
     private volatile boolean running;
     private Thread writer;
 
-    public OrderGroupCommit(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, KafkaOutboxRelay relay,
+    public OrderGroupCommit(NamedParameterJdbcTemplate jdbc, KafkaOutboxRelay relay,
                             @Value("${omnihub.intake.batch-max:500}") int batchMax,
                             @Value("${omnihub.intake.batch-linger-micros:0}") long lingerMicros,
                             @Value("${omnihub.intake.queue-capacity:20000}") int queueCapacity) {
         this.jdbc = jdbc;
-        this.tx = tx;
         this.relay = relay;
         this.batchMax = batchMax;
         this.lingerNanos = TimeUnit.MICROSECONDS.toNanos(lingerMicros);
@@ -171,8 +168,8 @@ public class OrderGroupCommit implements SmartLifecycle {
                 Thread.currentThread().interrupt();
                 fail(batch, new RejectedMessageException(ErrorCategory.UNAVAILABLE, "the hub is stopping, try again"));
                 return;
-            } catch (RuntimeException e) {
-                // write answers every request itself; this is a bug, and nobody may wait for ever
+            } catch (RuntimeException | Error e) {
+                // write answers every request itself; this is a bug (or out of memory), and nobody may wait for ever
                 log.error("intake writer failed", e);
                 fail(batch, e);
             } finally {
@@ -191,7 +188,9 @@ public class OrderGroupCommit implements SmartLifecycle {
         List<Pending> leaders = groups.values().stream().map(g -> g.get(0)).toList();
         Map<Key, IntakeResult> results;
         try {
-            results = tx.execute(status -> store(leaders));
+            // no transaction around it: the batch is one statement, atomic on its own, so the database commits it
+            // in the same round trip (BEGIN and COMMIT would add one each way to every batch)
+            results = store(leaders);
         } catch (NonTransientDataAccessException e) {
             if (leaders.size() > 1) {
                 // one order the database refuses must not fail the others: write them one at a time
@@ -221,7 +220,7 @@ public class OrderGroupCommit implements SmartLifecycle {
         answer(done);
     }
 
-    /** Stores the new orders of {@code leaders} in the current transaction; returns each one's answer. */
+    /** Stores the new orders of {@code leaders} with one statement; returns each one's answer. */
     private Map<Key, IntakeResult> store(List<Pending> leaders) {
         int n = leaders.size();
         String[] ids = new String[n];

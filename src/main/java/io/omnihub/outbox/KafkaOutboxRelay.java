@@ -54,6 +54,7 @@ public class KafkaOutboxRelay implements SmartLifecycle {
     /** Batches handed to the producer and not yet marked processed, oldest first. */
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private Connection lockConnection;
+    private long lockCheckedNanos;
     private volatile boolean running;
     private Thread thread;
 
@@ -177,8 +178,14 @@ public class KafkaOutboxRelay implements SmartLifecycle {
     /** Takes (or still holds) the relay's session advisory lock on its own connection; false while another instance has it. */
     private boolean holdsRelayLock() {
         try {
-            if (lockConnection != null && !lockConnection.isValid(2)) {
-                closeLockConnection();
+            // the lock lives as long as its connection: check that it is still there, once a second at most (a check
+            // is a round trip, and the relay wakes after every commit)
+            long now = System.nanoTime();
+            if (lockConnection != null && now - lockCheckedNanos > TimeUnit.SECONDS.toNanos(1)) {
+                lockCheckedNanos = now;
+                if (!lockConnection.isValid(2)) {
+                    closeLockConnection();
+                }
             }
             if (lockConnection == null) {
                 Connection c = dataSource.getConnection();

@@ -79,6 +79,13 @@ public final class BenchMain {
             notes.addAll(intake.notesOut);
         }
 
+        if (only.contains("producer")) {
+            // the outbox relay's producer settings, compared on the hub's broker (only when asked for by name)
+            System.out.println("producer: outbox relay settings ...");
+            rows.addAll(guard("Outbox relay producer settings", () -> new ProducerSettingsBench(hub,
+                    Integer.getInteger("bench.producer.records", 40_000)).run()));
+        }
+
         if (wanted.test("routing")) {
             // PostgreSQL raw limit for the reservation update
             System.out.println("postgres: raw conditional update limit ...");
