@@ -43,9 +43,9 @@ public class MappingPreviewController {
     private final ObjectMapper mapper;
 
     public MappingPreviewController(@Value("${omnihub.mappings.dir:mappings}") String directory, SchemaValidator schemas,
-                                    ObjectMapper mapper) {
+                                    ObjectMapper mapper, CompiledMappings compiled) {
         this.directory = Path.of(directory);
-        this.mappings = new Mappings(this.directory, mapper);
+        this.mappings = new Mappings(this.directory, mapper, compiled);
         this.schemas = schemas;
         this.mapper = mapper;
     }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,10 +18,17 @@ public final class Mappings {
 
     private final Path directory;
     private final ObjectMapper mapper;
+    private final CompiledMappings compiled;
 
     public Mappings(Path directory, ObjectMapper mapper) {
+        this(directory, mapper, new CompiledMappings(directory, mapper));
+    }
+
+    /** Evaluates with the hub's shared compiled mappings: what a route uses, compiled once per file version. */
+    public Mappings(Path directory, ObjectMapper mapper, CompiledMappings compiled) {
         this.directory = directory;
         this.mapper = mapper;
+        this.compiled = compiled;
     }
 
     /** The mapping names (file names without {@code .jsonata}). */
@@ -47,10 +53,10 @@ public final class Mappings {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("no mapping named " + name);
         }
-        // the jsonata endpoint joins the expression's lines without a separator; do the same so a preview matches a route
-        String expression = String.join("", Files.readAllLines(file, StandardCharsets.UTF_8));
+        // the compiled expression of the file's current version: an edit is seen by the next preview, as by a route
+        Jsonata expression = compiled.compiled(file);
         Object input = mapper.readValue(inputJson, Object.class);
-        Object output = Jsonata.jsonata(expression).evaluate(input);
+        Object output = expression.evaluate(input, expression.createFrame());
         return mapper.writeValueAsString(output);
     }
 }

@@ -5,74 +5,120 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omnihub.canonical.CanonicalOrder;
-import io.omnihub.canonical.CanonicalTopics;
 import io.omnihub.canonical.ErrorCategory;
 import io.omnihub.canonical.FulfillmentType;
+import io.omnihub.canonical.HubHeaders;
 import io.omnihub.canonical.OrderLine;
 import io.omnihub.canonical.RejectedMessageException;
 import io.omnihub.canonical.SchemaValidator;
-import io.omnihub.outbox.KafkaOutboxRelay;
-import io.omnihub.outbox.Outbox;
-import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
-import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
-import org.springframework.jdbc.core.namedparam.SqlParameterSource;
+import io.omnihub.reference.ReferenceCache;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.AsyncProcessor;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.support.AsyncCallbackToCompletableFutureAdapter;
+import org.apache.camel.support.AsyncProcessorHelper;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 
-import java.sql.Timestamp;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
- * Accepts a mapped order from any channel: assigns the hub order id, validates it against the canonical
- * schema and the hub's reference data, stores it and its outbox message in one transaction, and has the outbox
- * relay publish it to {@code omnihub.orders.v1} without waiting for Kafka. Once this returns, the order is durable and will reach Kafka; a second
- * delivery of the same channel order returns the first one's id and changes nothing.
+ * Accepts a mapped order from any channel: assigns the hub order id, validates it against the canonical schema and
+ * the hub's reference data (from {@link ReferenceCache}), and hands it to the {@link OrderGroupCommit}, which stores
+ * it with its lines, timeline entry and outbox message in a transaction shared with the orders of concurrent
+ * requests; the outbox relay then publishes it to {@code omnihub.orders.v1}. Once the answer comes, the order is
+ * durable and will reach Kafka; a second delivery of the same channel order returns the first one's id and changes
+ * nothing.
+ * <p>
+ * As a Camel {@link AsyncProcessor} (a route's {@code process: ref: orderIntake} step) it takes the mapped order
+ * (maps and lists from {@link io.omnihub.connectors.CompiledMappings}, or JSON text) and completes the exchange when
+ * the commit holding its order completes, with the HTTP answer (202 or 200 and the order id) as the message; no
+ * thread of its own waits for the commit.
  */
 @Component("orderIntake")
-public class OrderIntake {
+public class OrderIntake implements AsyncProcessor {
 
     private final ObjectMapper mapper;
     private final SchemaValidator schemas;
-    private final NamedParameterJdbcTemplate jdbc;
-    private final TransactionTemplate tx;
-    private final Outbox outbox;
-    private final KafkaOutboxRelay relay;
+    private final ReferenceCache references;
+    private final OrderGroupCommit writer;
 
-    public OrderIntake(ObjectMapper mapper, SchemaValidator schemas, NamedParameterJdbcTemplate jdbc,
-                       TransactionTemplate tx, Outbox outbox, KafkaOutboxRelay relay) {
+    public OrderIntake(ObjectMapper mapper, SchemaValidator schemas, ReferenceCache references, OrderGroupCommit writer) {
         this.mapper = mapper;
         this.schemas = schemas;
-        this.jdbc = jdbc;
-        this.tx = tx;
-        this.outbox = outbox;
-        this.relay = relay;
+        this.references = references;
+        this.writer = writer;
     }
 
-    /** Accepts the canonical order JSON a mapping produced for {@code channel}. */
-    public IntakeResult accept(String channel, String canonicalJson) {
-        CanonicalOrder order = validated(channel, canonicalJson);
-        String json = write(order);
-        Long outboxId = tx.execute(status -> store(order, json));
-        if (outboxId == null) {
-            String existing = jdbc.queryForObject("select id from orders where channel = :channel and channel_order_id = :cid",
-                    new MapSqlParameterSource("channel", channel).addValue("cid", order.channelOrderId()), String.class);
-            return new IntakeResult(existing, true);
-        }
-        // the order is durable now; the relay publishes it at once, or when Kafka is back
-        relay.publish(outboxId);
-        return new IntakeResult(order.orderId(), false);
-    }
-
-    /** Parses, assigns the id, and checks the order against the schema and the hub's items and nodes. */
-    public CanonicalOrder validated(String channel, String canonicalJson) {
-        JsonNode tree;
+    /**
+     * Accepts the canonical order a mapping produced for {@code channel} (JSON text, or the maps and lists of a
+     * compiled mapping); returns once it is committed.
+     */
+    public IntakeResult accept(String channel, Object mapped) {
+        CanonicalOrder order = validated(channel, mapped);
         try {
-            tree = mapper.readTree(canonicalJson);
-        } catch (JsonProcessingException e) {
-            throw new RejectedMessageException(ErrorCategory.INVALID, "malformed JSON: " + e.getOriginalMessage());
+            return writer.submit(order, write(order)).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        AsyncProcessorHelper.process(this, exchange);
+    }
+
+    @Override
+    public boolean process(Exchange exchange, AsyncCallback callback) {
+        CompletableFuture<IntakeResult> answer;
+        try {
+            String channel = exchange.getMessage().getHeader(HubHeaders.CHANNEL, String.class);
+            CanonicalOrder order = validated(channel, exchange.getMessage().getBody());
+            answer = writer.submit(order, write(order));
+        } catch (RuntimeException e) {
+            exchange.setException(e);
+            callback.done(true);
+            return true;
+        }
+        answer.whenComplete((result, failure) -> {
+            if (failure != null) {
+                exchange.setException(failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure);
+            } else {
+                Message m = exchange.getMessage();
+                m.setHeader(Exchange.HTTP_RESPONSE_CODE, result.httpStatus());
+                m.setHeader(Exchange.CONTENT_TYPE, "application/json");
+                m.setBody(result.json());
+            }
+            callback.done(false);
+        });
+        return false;
+    }
+
+    @Override
+    public CompletableFuture<Exchange> processAsync(Exchange exchange) {
+        AsyncCallbackToCompletableFutureAdapter<Exchange> callback = new AsyncCallbackToCompletableFutureAdapter<>(exchange);
+        process(exchange, callback);
+        return callback.getFuture();
+    }
+
+    /** Parses (when text), assigns the id, and checks the order against the schema and the hub's items, stores and channels. */
+    public CanonicalOrder validated(String channel, Object mapped) {
+        JsonNode tree;
+        if (mapped instanceof String json) {
+            try {
+                tree = mapper.readTree(json);
+            } catch (JsonProcessingException e) {
+                throw new RejectedMessageException(ErrorCategory.INVALID, "malformed JSON: " + e.getOriginalMessage());
+            }
+        } else {
+            tree = mapped == null ? null : mapper.valueToTree(mapped);
         }
         if (tree == null || !tree.isObject()) {
             throw new RejectedMessageException(ErrorCategory.INVALID, "an order must be a JSON object");
@@ -101,59 +147,18 @@ public class OrderIntake {
             }
             skus.add(line.sku());
         }
-        List<String> known = jdbc.queryForList("select sku from item where sku in (:skus)",
-                new MapSqlParameterSource("skus", skus), String.class);
-        skus.removeAll(known);
-        if (!skus.isEmpty()) {
-            throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "lines: unknown sku " + String.join(", ", skus));
+        Set<String> unknown = references.unknownSkus(skus);
+        if (!unknown.isEmpty()) {
+            throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "lines: unknown sku " + String.join(", ", unknown));
         }
         if (order.fulfillmentType() == FulfillmentType.PICKUP_IN_STORE || order.fulfillmentType() == FulfillmentType.CURBSIDE) {
-            Integer stores = jdbc.queryForObject("select count(*) from node where id = :id and type = 'STORE'",
-                    new MapSqlParameterSource("id", order.pickupStore()), Integer.class);
-            if (stores == null || stores == 0) {
+            if (!"STORE".equals(references.nodeType(order.pickupStore()))) {
                 throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "pickupStore: unknown store " + order.pickupStore());
             }
         }
-        if (!channelExists(order.channel())) {
+        if (!references.channelExists(order.channel())) {
             throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "channel: unknown channel " + order.channel());
         }
-    }
-
-    private boolean channelExists(String channel) {
-        Integer n = jdbc.queryForObject("select count(*) from channel where id = :id", new MapSqlParameterSource("id", channel), Integer.class);
-        return n != null && n > 0;
-    }
-
-    /** Stores the order with its lines, timeline entry and outbox row; null when the channel order is already stored. */
-    private Long store(CanonicalOrder order, String json) {
-        int inserted = jdbc.update("""
-                insert into orders (id, channel, channel_order_id, status, fulfillment_type, placed_at, payload)
-                values (:id, :channel, :cid, 'RECEIVED', :type, :placedAt, cast(:payload as jsonb))
-                on conflict (channel, channel_order_id) do nothing""",
-                new MapSqlParameterSource()
-                        .addValue("id", order.orderId())
-                        .addValue("channel", order.channel())
-                        .addValue("cid", order.channelOrderId())
-                        .addValue("type", order.fulfillmentType().name())
-                        .addValue("placedAt", order.placedAt() == null ? null : Timestamp.from(order.placedAt()))
-                        .addValue("payload", json));
-        if (inserted == 0) {
-            return null;
-        }
-        SqlParameterSource[] lines = order.lines().stream()
-                .map(l -> new MapSqlParameterSource()
-                        .addValue("orderId", order.orderId())
-                        .addValue("lineNo", l.lineNo())
-                        .addValue("sku", l.sku())
-                        .addValue("quantity", l.quantity())
-                        .addValue("unitPrice", l.unitPrice()))
-                .toArray(SqlParameterSource[]::new);
-        jdbc.batchUpdate("insert into order_line (order_id, line_no, sku, quantity, unit_price) "
-                + "values (:orderId, :lineNo, :sku, :quantity, :unitPrice)", lines);
-        jdbc.update("insert into order_event (order_id, kind, detail) values (:id, 'RECEIVED', :detail)",
-                new MapSqlParameterSource("id", order.orderId())
-                        .addValue("detail", "from " + order.channel() + " as " + order.channelOrderId()));
-        return outbox.kafka(CanonicalTopics.ORDERS, order.orderId(), json);
     }
 
     private String write(CanonicalOrder order) {

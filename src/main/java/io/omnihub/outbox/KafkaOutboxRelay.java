@@ -2,6 +2,7 @@ package io.omnihub.outbox;
 
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -9,44 +10,66 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * Publishes KAFKA outbox rows to Kafka, at least once and in id order. One relay thread per hub sends the
- * pending rows in batches, oldest first; it is woken as soon as a writer commits ({@link #publish(long)}) and
- * otherwise looks every {@code omnihub.outbox.relay-interval-ms}, so what a crash or a Kafka outage left
- * behind goes out when things are back. A transaction-scoped advisory lock lets one hub instance relay at a
- * time, which keeps the order of messages for one key across instances. Writers never wait for Kafka: once
- * their transaction has committed the message is durable in PostgreSQL. Consumers are idempotent, so the
- * rare second publish after a crash has no second effect.
+ * Publishes KAFKA outbox rows to Kafka, at least once and in id order. One relay thread per hub reads the pending
+ * rows in batches, oldest first, hands each batch to the producer without waiting, reads the next batch while the
+ * previous ones are on their way (up to {@code omnihub.outbox.relay-in-flight} batches), and marks a batch processed
+ * once Kafka acknowledged all of it. No database transaction is open while it waits for Kafka: reading and marking
+ * are each one autocommit statement. It is woken as soon as a writer commits ({@link #publish(long)}) and otherwise
+ * looks every {@code omnihub.outbox.relay-interval-ms}, so what a crash or a Kafka outage left behind goes out when
+ * things are back. A session advisory lock, held on the relay's own connection, lets one hub instance relay at a
+ * time, which keeps the order of messages for one key across instances. Writers never wait for Kafka: once their
+ * transaction has committed the message is durable in PostgreSQL. Consumers are idempotent, so the rare second
+ * publish after a crash or a failed send has no second effect.
  */
 @Component
 public class KafkaOutboxRelay implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaOutboxRelay.class);
-    private static final int BATCH = 500;
     /** Advisory lock key held by the instance that relays right now. */
     private static final long RELAY_LOCK = 0x6f6d6e6968756201L;
 
     private final NamedParameterJdbcTemplate jdbc;
-    private final TransactionTemplate tx;
+    private final DataSource dataSource;
     private final Producer<String, String> producer;
     private final long intervalMs;
+    private final int batch;
+    private final int maxInFlight;
     private final Semaphore wakeUp = new Semaphore(0);
+    /** Batches handed to the producer and not yet marked processed, oldest first. */
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    private Connection lockConnection;
+    private long lockCheckedNanos;
+    /** When this instance took the relay lock (epoch ms): in the DEBUG line of each batch marked, see {@link #mark}. */
+    private long lockedAtMillis;
     private volatile boolean running;
     private Thread thread;
 
-    public KafkaOutboxRelay(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, Producer<String, String> producer,
-                            @Value("${omnihub.outbox.relay-interval-ms:250}") long intervalMs) {
+    public KafkaOutboxRelay(NamedParameterJdbcTemplate jdbc, DataSource dataSource, Producer<String, String> producer,
+                            @Value("${omnihub.outbox.relay-interval-ms:250}") long intervalMs,
+                            @Value("${omnihub.outbox.relay-batch:500}") int batch,
+                            @Value("${omnihub.outbox.relay-in-flight:4}") int maxInFlight) {
         this.jdbc = jdbc;
-        this.tx = tx;
+        this.dataSource = dataSource;
         this.producer = producer;
         this.intervalMs = intervalMs;
+        this.batch = batch;
+        this.maxInFlight = maxInFlight;
     }
 
     /**
@@ -58,34 +81,170 @@ public class KafkaOutboxRelay implements SmartLifecycle {
         return true;
     }
 
-    /** Publishes every pending row, oldest first; returns how many were sent. */
-    public int publishPending() {
-        int total = 0;
-        int n;
-        do {
-            Integer sent = tx.execute(status -> {
-                Boolean mine = jdbc.queryForObject("select pg_try_advisory_xact_lock(:key)",
-                        new MapSqlParameterSource("key", RELAY_LOCK), Boolean.class);
-                if (!Boolean.TRUE.equals(mine)) {
-                    return 0;
-                }
-                long lockedAt = System.currentTimeMillis();
-                List<Row> rows = jdbc.query("select id, topic, msg_key, payload::text as payload from outbox "
-                                + "where kind = 'KAFKA' and processed_at is null order by id limit :batch",
-                        new MapSqlParameterSource("batch", BATCH), Row.MAPPER);
-                send(rows);
-                if (!rows.isEmpty() && log.isDebugEnabled()) {
-                    // which instance relayed what, and when it held the lock (the lock is released at the commit, later)
-                    log.debug("Relayed outbox rows {}..{} ({} rows) holding the relay lock from {} to {} (epoch ms)",
-                            rows.get(0).id(), rows.get(rows.size() - 1).id(), rows.size(), lockedAt, System.currentTimeMillis());
-                }
-                return rows.size();
-            });
-            n = sent == null ? 0 : sent;
-            total += n;
-        } while (n == BATCH && running);
-        return total;
+    /** A batch on its way: its row ids and the producer's futures, one per row. */
+    private record InFlight(List<Long> ids, List<Future<RecordMetadata>> sends) {
+        boolean done() {
+            return sends.stream().allMatch(Future::isDone);
+        }
     }
+
+    /**
+     * Publishes every pending row, oldest first, pipelined; returns how many were sent and marked. Must run on the
+     * relay's thread (or with the relay stopped).
+     */
+    public int publishPending() throws InterruptedException {
+        if (!holdsRelayLock()) {
+            return 0;
+        }
+        int total = 0;
+        try {
+            while (true) {
+                List<Long> excluded = inFlight.stream().flatMap(f -> f.ids().stream()).toList();
+                List<Row> rows = inFlight.size() >= maxInFlight ? List.of() : pending(excluded);
+                if (!rows.isEmpty()) {
+                    inFlight.addLast(send(rows));
+                }
+                // mark what Kafka has acknowledged; when nothing new could be read, wait for the oldest batch
+                boolean waitForOldest = rows.isEmpty() || inFlight.size() >= maxInFlight;
+                int marked = markAcknowledged(waitForOldest);
+                total += marked;
+                if (rows.isEmpty() && inFlight.isEmpty()) {
+                    // nothing owed: after a second with the lock, let it go, so that another instance's relay (woken
+                    // by its own commits) can take its turn and a relay that stops being able to publish is not the
+                    // only one that may
+                    if (System.currentTimeMillis() - lockedAtMillis > 1000) {
+                        closeLockConnection();
+                    }
+                    return total;
+                }
+                if (!running && rows.isEmpty()) {
+                    // stopping: finish what is on its way, read nothing more
+                    while (!inFlight.isEmpty()) {
+                        total += markAcknowledged(true);
+                    }
+                    return total;
+                }
+            }
+        } catch (RuntimeException e) {
+            // a failed send or statement: forget what is on its way (its rows are still pending and are read again)
+            abandonInFlight();
+            throw e;
+        }
+    }
+
+    private List<Row> pending(List<Long> excluded) {
+        // rows of batches on their way are left out by id, not by a cursor: a row committed late with a lower id
+        // (another writer's transaction) is still found
+        return jdbc.query("select id, topic, msg_key, payload::text as payload from outbox "
+                        + "where kind = 'KAFKA' and processed_at is null and not (id = any(:excluded)) order by id limit :batch",
+                new MapSqlParameterSource("batch", batch).addValue("excluded", excluded.toArray(Long[]::new)), Row.MAPPER);
+    }
+
+    private InFlight send(List<Row> rows) {
+        List<Future<RecordMetadata>> sends = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            sends.add(producer.send(new ProducerRecord<>(r.topic(), r.key(), r.payload())));
+        }
+        return new InFlight(rows.stream().map(Row::id).toList(), sends);
+    }
+
+    /** Marks the acknowledged batches at the head of the pipeline processed; with {@code waitForOldest}, waits for the first. */
+    private int markAcknowledged(boolean waitForOldest) throws InterruptedException {
+        List<Long> ids = new ArrayList<>();
+        boolean first = true;
+        while (!inFlight.isEmpty() && (inFlight.peekFirst().done() || (first && waitForOldest))) {
+            InFlight f = inFlight.peekFirst();
+            for (Future<RecordMetadata> send : f.sends()) {
+                try {
+                    send.get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    if (!ids.isEmpty()) {
+                        mark(ids);
+                    }
+                    throw new IllegalStateException("Kafka send failed: " + e.getMessage(), e);
+                }
+            }
+            ids.addAll(f.ids());
+            inFlight.removeFirst();
+            first = false;
+        }
+        if (!ids.isEmpty()) {
+            mark(ids);
+        }
+        return ids.size();
+    }
+
+    private void mark(List<Long> ids) {
+        jdbc.update("update outbox set processed_at = now() where id = any(:ids)",
+                new MapSqlParameterSource("ids", ids.toArray(Long[]::new)));
+        if (log.isDebugEnabled()) {
+            // which instance relayed what, and since when it has held the relay lock (ScaleOutIT reads this line)
+            log.debug("Relayed outbox rows {}..{} ({} rows) holding the relay lock from {} to {} (epoch ms)",
+                    ids.stream().mapToLong(Long::longValue).min().orElse(0), ids.stream().mapToLong(Long::longValue).max().orElse(0),
+                    ids.size(), lockedAtMillis, System.currentTimeMillis());
+        }
+    }
+
+    private void abandonInFlight() {
+        inFlight.clear();
+    }
+
+    /** Takes (or still holds) the relay's session advisory lock on its own connection; false while another instance has it. */
+    private boolean holdsRelayLock() {
+        try {
+            // the lock lives as long as its connection: check that it is still there, once a second at most (a check
+            // is a round trip, and the relay wakes after every commit)
+            long now = System.nanoTime();
+            if (lockConnection != null && now - lockCheckedNanos > TimeUnit.SECONDS.toNanos(1)) {
+                lockCheckedNanos = now;
+                if (!lockConnection.isValid(2)) {
+                    closeLockConnection();
+                }
+            }
+            if (lockConnection == null) {
+                Connection c = dataSource.getConnection();
+                c.setAutoCommit(true);
+                try (PreparedStatement st = c.prepareStatement("select pg_try_advisory_lock(?)")) {
+                    st.setLong(1, RELAY_LOCK);
+                    try (ResultSet rs = st.executeQuery()) {
+                        if (rs.next() && rs.getBoolean(1)) {
+                            lockConnection = c;
+                            lockedAtMillis = System.currentTimeMillis();
+                            return true;
+                        }
+                    }
+                }
+                c.close();
+                return false;
+            }
+            return true;
+        } catch (SQLException e) {
+            closeLockConnection();
+            throw new IllegalStateException("cannot take the relay lock: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Gives the relay lock back and returns its connection to the pool. The lock belongs to the database session, which
+     * the pool keeps open: without the unlock it would stay held by a pooled connection nobody relays with.
+     */
+    private void closeLockConnection() {
+        if (lockConnection != null) {
+            try (PreparedStatement st = lockConnection.prepareStatement("select pg_advisory_unlock(?)")) {
+                st.setLong(1, RELAY_LOCK);
+                st.execute();
+            } catch (SQLException e) {
+                // the session is gone, and its lock with it
+            }
+            try {
+                lockConnection.close();
+            } catch (SQLException e) {
+                // gone already
+            }
+            lockConnection = null;
+        }
+    }
+
 
     private void loop() {
         while (running) {
@@ -108,27 +267,7 @@ public class KafkaOutboxRelay implements SmartLifecycle {
                 }
             }
         }
-    }
-
-    private void send(List<Row> rows) {
-        if (rows.isEmpty()) {
-            return;
-        }
-        try {
-            List<Future<?>> sends = rows.stream()
-                    .<Future<?>>map(r -> producer.send(new ProducerRecord<>(r.topic(), r.key(), r.payload())))
-                    .toList();
-            for (Future<?> f : sends) {
-                f.get(30, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while publishing", e);
-        } catch (Exception e) {
-            throw new IllegalStateException("Kafka send failed: " + e.getMessage(), e);
-        }
-        jdbc.update("update outbox set processed_at = now() where id in (:ids)",
-                new MapSqlParameterSource("ids", rows.stream().map(Row::id).toList()));
+        closeLockConnection();
     }
 
     @Override

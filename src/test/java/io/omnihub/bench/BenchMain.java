@@ -73,9 +73,17 @@ public final class BenchMain {
         // intake (with its HTTP and Kafka limits); memory is sampled under this load
         IntakeBench intake = null;
         if (wanted.test("intake")) {
-            System.out.println("intake: " + clients + " clients, up to " + phase.toSeconds() + " s per phase ...");
+            System.out.println("intake: " + System.getProperty("bench.intake.clients", "8,64,256") + " clients, up to " + phase.toSeconds() + " s per phase ...");
             intake = new IntakeBench(hub, clients, Long.getLong("bench.intake.max", 50_000), phase);
             rows.addAll(guard("Intake: signed webhook orders", intake::run));
+            notes.addAll(intake.notesOut);
+        }
+
+        if (only.contains("producer")) {
+            // the outbox relay's producer settings, compared on the hub's broker (only when asked for by name)
+            System.out.println("producer: outbox relay settings ...");
+            rows.addAll(guard("Outbox relay producer settings", () -> new ProducerSettingsBench(hub,
+                    Integer.getInteger("bench.producer.records", 40_000)).run()));
         }
 
         if (wanted.test("routing")) {
@@ -114,10 +122,10 @@ public final class BenchMain {
                 "", "", "heap from /actuator/metrics/jvm.memory.used?tag=area:heap as operator (Prometheus scrape said "
                         + mib(idleHeapScraped) + "); hub JVM options: " + System.getProperty("bench.hub-java-opts", "(defaults)")));
         if (s != null) {
-            rows.add(new BenchRow("Memory, peak under intake load (" + clients + " clients)",
+            rows.add(new BenchRow("Memory, peak under intake load (" + System.getProperty("bench.intake.clients", "8,64,256") + " clients)",
                     "heap used " + mib(s.peakHeapBytes()) + "; RSS " + kib(s.peakJvmRssKib()) + " (JVM) / " + kib(s.peakTotalRssKib())
                             + " (JVM + PostgreSQL)",
-                    "", "", "sampled every 0.5 s during the measured intake phase; heap from the open /actuator/prometheus scrape (same meter, no BCrypt per sample), RSS from /proc/<pid>/status VmRSS"));
+                    "", "", "sampled every 0.5 s during the measured intake phases (and their same-run limits); heap from the open /actuator/prometheus scrape (same meter, no BCrypt per sample), RSS from /proc/<pid>/status VmRSS"));
         }
 
         String loadAfter = loadAverage();
@@ -195,9 +203,11 @@ public final class BenchMain {
     static final String INTAKE_NOTE = "Intake counts an order only when the hub answered 202 and a consumer saw it on "
             + "`omnihub.orders.v1`; orders/s = orders confirmed / (first request → last confirmation). \"HTTP\" latency is the "
             + "202 round trip, \"to Kafka\" is from sending the request to seeing the record. The 202 means the order is stored "
-            + "durably in PostgreSQL (order, lines, event and outbox row committed in one transaction); it does not wait for "
-            + "Kafka. The outbox relay publishes the order to `omnihub.orders.v1` after that commit (batched, acks=all), so "
-            + "\"to Kafka\" includes the relay's pass and the publish, and \"HTTP\" includes neither.";
+            + "durably in PostgreSQL (order, lines, event and outbox row, committed together with the orders of concurrent "
+            + "requests: group commit); it does not wait for Kafka. The outbox relay publishes the order to `omnihub.orders.v1` "
+            + "after that commit (pipelined, acks=all), so \"to Kafka\" includes the relay's pass and the publish, and \"HTTP\" "
+            + "includes neither. The steady-rate row offers requests on a fixed schedule (open loop) and counts each latency "
+            + "from when the request was due.";
 
     static String oversubscribedNote(double busiest, int cores) {
         return String.format(Locale.ROOT, "The machine was heavily oversubscribed during this run (load average up to %.0f on %d cores): "

@@ -93,7 +93,47 @@ final class IntakeBench {
         return r.statusCode() == 202;
     }
 
-    /** Runs the intake figure and its limits, sampling the hub's memory during the measured intake phase. */
+    /** The concurrency levels of the intake figure: -Dbench.intake.clients=8,64,256 (default). */
+    static int[] levels() {
+        return java.util.Arrays.stream(System.getProperty("bench.intake.clients", "8,64,256").split(","))
+                .mapToInt(x -> Integer.parseInt(x.trim())).toArray();
+    }
+
+    /** What one intake phase measured: HTTP answers, confirmations on Kafka, and the rate end to end. */
+    record Phase(Load.Result http, long confirmed, Latencies toKafka, double endToEndRate) {
+    }
+
+    /** Intake at {@code c} clients, each order counted once its 202 came and a consumer saw it on the topic. */
+    private Phase intakePhase(String phase, int c) throws Exception {
+        Map<String, Long> pending = new ConcurrentHashMap<>();
+        Latencies endToEnd = new Latencies();
+        AtomicLong confirmed = new AtomicLong();
+        AtomicLong lastConfirmNanos = new AtomicLong();
+        Load.Result intake;
+        long loadStart;
+        try (OrderTopicCounter counter = new OrderTopicCounter(hub.kafkaBrokers(), pending, endToEnd, confirmed, lastConfirmNanos)) {
+            counter.start();
+            loadStart = System.nanoTime();
+            intake = Load.run(c, maxRequests, maxTime, (w, n) -> {
+                String id = orderId(phase, n);
+                pending.put(id, System.nanoTime());
+                boolean ok = post("/webhooks/web/orders", phase, n);
+                if (!ok) {
+                    pending.remove(id);
+                }
+                return ok;
+            });
+            long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (confirmed.get() < intake.ok() && System.nanoTime() < waitUntil) {
+                Thread.sleep(50);
+            }
+        }
+        long e2eNanos = lastConfirmNanos.get() - loadStart;
+        double rate = confirmed.get() == 0 ? 0 : confirmed.get() * 1e9 / e2eNanos;
+        return new Phase(intake, confirmed.get(), endToEnd, rate);
+    }
+
+    /** Runs the intake figure and its limits at each concurrency level, sampling the hub's memory under intake load. */
     List<BenchRow> run() throws Exception {
         List<BenchRow> rows = new ArrayList<>();
         String first = body("probe", 0);
@@ -107,78 +147,160 @@ final class IntakeBench {
         Load.run(clients, Long.getLong("bench.warmup.requests", 2_000), warm, (w, n) -> post("/webhooks/web/orders", "warm", n));
         Load.run(clients, Long.getLong("bench.warmup.requests", 2_000), warm, (w, n) -> post("/bench/echo", "warmecho", n));
 
-        // measured intake, confirmed on Kafka
-        Map<String, Long> pending = new ConcurrentHashMap<>();
-        Latencies endToEnd = new Latencies();
-        AtomicLong confirmed = new AtomicLong();
-        AtomicLong lastConfirmNanos = new AtomicLong();
-        Load.Result intake;
-        long loadStart;
-        try (OrderTopicCounter counter = new OrderTopicCounter(hub.kafkaBrokers(), pending, endToEnd, confirmed, lastConfirmNanos)) {
-            counter.start();
-            loadStart = System.nanoTime();
-            try (ResourceSampler sampler = new ResourceSampler(hub)) {
-                underLoad = sampler;
-                intake = Load.run(clients, maxRequests, maxTime, (w, n) -> {
-                    String id = orderId("run", n);
-                    pending.put(id, System.nanoTime());
-                    boolean ok = post("/webhooks/web/orders", "run", n);
-                    if (!ok) {
-                        pending.remove(id);
-                    }
-                    return ok;
-                });
-                long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (confirmed.get() < intake.ok() && System.nanoTime() < waitUntil) {
-                    Thread.sleep(50);
-                }
-            }
-        }
-        long e2eNanos = lastConfirmNanos.get() - loadStart;
-        double e2eRate = confirmed.get() == 0 ? 0 : confirmed.get() * 1e9 / e2eNanos;
-        String lost = confirmed.get() == intake.ok() ? "all " + String.format(Locale.ROOT, "%,d", intake.ok()) + " accepted orders seen on Kafka"
-                : String.format(Locale.ROOT, "%,d accepted, only %,d seen on Kafka within 60 s", intake.ok(), confirmed.get());
-
-        // limit 1: bare HTTP echo of the same bytes on the same server stack
-        Load.Result echo = Load.run(clients, maxRequests, maxTime, (w, n) -> post("/bench/echo", "echo", n));
-
-        // limits 2 and 3: bare Kafka producer of the same bytes, acks=all, idempotent
-        Load.Result kafkaSync;
+        pgStatements("select pg_stat_statements_reset()");
+        long accepted = 0;
+        long seen = 0;
+        List<String> phases = new ArrayList<>();
         Load.Result kafkaAsync;
-        try (KafkaProducer<String, byte[]> producer = producer()) {
+        try (KafkaProducer<String, byte[]> producer = producer();
+             ResourceSampler sampler = new ResourceSampler(hub)) {
+            underLoad = sampler;
             producer.send(new ProducerRecord<>(BENCH_TOPIC, "warm", first.getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
             Load.run(clients, 2_000, Duration.ofSeconds(5), (w, n) -> {
                 producer.send(new ProducerRecord<>(BENCH_TOPIC, orderId("kwarm", n), body("kwarm", n).getBytes(StandardCharsets.UTF_8)))
                         .get(30, TimeUnit.SECONDS);
                 return true;
             });
-            kafkaSync = Load.run(clients, Long.getLong("bench.kafka.max", 200_000), maxTime, (w, n) -> {
-                producer.send(new ProducerRecord<>(BENCH_TOPIC, orderId("ksync", n), body("ksync", n).getBytes(StandardCharsets.UTF_8)))
-                        .get(30, TimeUnit.SECONDS);
-                return true;
-            });
+            for (int c : levels()) {
+                String phase = "run" + c;
+                phases.add(phase);
+                Phase intake = intakePhase(phase, c);
+                accepted += intake.http().ok();
+                seen += intake.confirmed();
+                // the limits at the same concurrency, right after
+                Load.Result echo = Load.run(c, maxRequests, maxTime, (w, n) -> post("/bench/echo", "echo" + c, n));
+                Load.Result kafkaSync = Load.run(c, Long.getLong("bench.kafka.max", 200_000), maxTime, (w, n) -> {
+                    producer.send(new ProducerRecord<>(BENCH_TOPIC, orderId("ksync" + c, n), body("ksync" + c, n).getBytes(StandardCharsets.UTF_8)))
+                            .get(30, TimeUnit.SECONDS);
+                    return true;
+                });
+                String lost = intake.confirmed() == intake.http().ok()
+                        ? "all " + String.format(Locale.ROOT, "%,d", intake.http().ok()) + " accepted orders seen on Kafka"
+                        : String.format(Locale.ROOT, "%,d accepted, only %,d seen on Kafka within 60 s", intake.http().ok(), intake.confirmed());
+                rows.add(new BenchRow("Intake: signed webhook orders, 202 + on Kafka (" + c + " clients)",
+                        BenchRow.rate(intake.endToEndRate(), "orders/s") + "; HTTP " + intake.http().latencies().summary()
+                                + "; to Kafka " + intake.toKafka().summary(),
+                        "HTTP echo of the same bytes, same stack, " + c + " clients: " + BenchRow.rate(echo.perSecond(), "req/s") + "; "
+                                + echo.latencies().summary(),
+                        BenchRow.ratio(intake.endToEndRate(), echo.perSecond()),
+                        bodyBytes + "-byte body, 2 lines; " + lost + failures(intake.http()) + failures(echo)));
+                rows.add(new BenchRow("Intake vs bare Kafka producer, " + c + " threads each waiting for its send",
+                        BenchRow.rate(intake.endToEndRate(), "orders/s"),
+                        "acks=all, idempotent, same bytes: " + BenchRow.rate(kafkaSync.perSecond(), "msg/s") + "; " + kafkaSync.latencies().summary(),
+                        BenchRow.ratio(intake.endToEndRate(), kafkaSync.perSecond()),
+                        "the hub answers 202 once the order and its outbox row are committed (group commit); its relay publishes them "
+                                + "(pipelined batches, acks=all)" + failures(kafkaSync)));
+                intakeRate = Math.max(intakeRate, intake.endToEndRate());
+            }
+            pgStatements(null);
             kafkaAsync = pipelined(producer, Long.getLong("bench.kafka.max", 200_000), maxTime);
         }
-
-        String clientsNote = clients + " clients";
-        rows.add(new BenchRow("Intake: signed webhook orders, 202 + on Kafka (" + clientsNote + ")",
-                BenchRow.rate(e2eRate, "orders/s") + "; HTTP " + intake.latencies().summary()
-                        + "; to Kafka " + endToEnd.summary(),
-                "HTTP echo of the same bytes, same stack: " + BenchRow.rate(echo.perSecond(), "req/s") + "; " + echo.latencies().summary(),
-                BenchRow.ratio(e2eRate, echo.perSecond()),
-                bodyBytes + "-byte body, 2 lines; " + lost + failures(intake) + failures(echo)));
-        rows.add(new BenchRow("Intake vs bare Kafka producer, " + clientsNote + " each waiting for its send",
-                BenchRow.rate(e2eRate, "orders/s"),
-                "acks=all, idempotent, same bytes: " + BenchRow.rate(kafkaSync.perSecond(), "msg/s") + "; " + kafkaSync.latencies().summary(),
-                BenchRow.ratio(e2eRate, kafkaSync.perSecond()),
-                "the hub answers 202 once the order and its outbox row are committed; its relay publishes them (batched, acks=all)" + failures(kafkaSync)));
-        rows.add(new BenchRow("Intake vs bare Kafka producer, pipelined (one thread, async)",
-                BenchRow.rate(e2eRate, "orders/s"),
-                "acks=all, idempotent, same bytes: " + BenchRow.rate(kafkaAsync.perSecond(), "msg/s"),
-                BenchRow.ratio(e2eRate, kafkaAsync.perSecond()),
+        rows.add(new BenchRow("Bare Kafka producer, pipelined (one thread, async)",
+                "", "acks=all, idempotent, same bytes: " + BenchRow.rate(kafkaAsync.perSecond(), "msg/s"), "",
                 "the broker's own ceiling on this machine (throughput only: a pipelined send's latency is its queueing)" + failures(kafkaAsync)));
-        intakeRate = e2eRate;
+
+        // latency at a steady offered rate (open loop: each request's latency counts from when it was due)
+        int offered = Integer.getInteger("bench.intake.offered", 500);
+        Load.Result steady = offered(offered, Duration.ofSeconds(Long.getLong("bench.intake.offered-seconds", 20)));
+        accepted += steady.ok();
+        phases.add("steady");
+        rows.add(new BenchRow("Intake at " + offered + " orders/s offered: latency of the 202",
+                "HTTP " + steady.latencies().summary() + String.format(Locale.ROOT, ", max %s ms", Latencies.ms(steady.latencies().maxMs())),
+                "", "", String.format(Locale.ROOT, "open loop, latency from when each request was due; %,d answered 202", steady.ok())
+                        + failures(steady)));
+
+        // every accepted order is stored exactly once
+        long stored = storedOrders(phases);
+        notesOut.add(String.format(Locale.ROOT, "Intake check at the end: %,d orders answered 202 in the measured phases, %,d of them stored "
+                + "(orders rows of this run), %,d of the closed-loop ones seen on omnihub.orders.v1.", accepted, stored, seen));
         return rows;
+    }
+
+    /**
+     * With -Dbench.pg-statements=true (and pg_stat_statements preloaded, see bench/run.sh): runs {@code reset}, or
+     * prints what PostgreSQL spent its time on during the closed-loop intake phases.
+     */
+    private void pgStatements(String reset) {
+        if (!Boolean.getBoolean("bench.pg-statements")) {
+            return;
+        }
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(hub.jdbcUrl(), hub.dbUser(), hub.dbPassword());
+             java.sql.Statement st = c.createStatement()) {
+            if (reset != null) {
+                st.execute("create extension if not exists pg_stat_statements");
+                st.execute(reset);
+                return;
+            }
+            try (java.sql.ResultSet r = st.executeQuery("select calls, total_exec_time, rows, regexp_replace(query, '\\s+', ' ', 'g') "
+                    + "from pg_stat_statements order by total_exec_time desc limit 20")) {
+                System.out.println("intake: PostgreSQL statements by total execution time (calls, total ms, mean ms, rows, statement):");
+                while (r.next()) {
+                    String q = r.getString(4);
+                    System.out.printf(Locale.ROOT, "  %8d %9.0f %7.3f %8d  %s%n", r.getLong(1), r.getDouble(2),
+                            r.getDouble(2) / Math.max(1, r.getLong(1)), r.getLong(3), q.length() > 160 ? q.substring(0, 160) : q);
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            System.out.println("intake: pg_stat_statements not available: " + e.getMessage());
+        }
+    }
+
+    /** Notes for the report. */
+    final List<String> notesOut = new ArrayList<>();
+
+    private long storedOrders(List<String> phases) {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(hub.jdbcUrl(), hub.dbUser(), hub.dbPassword());
+             java.sql.PreparedStatement st = c.prepareStatement(
+                     "select count(*) from orders where channel = 'web' and channel_order_id like ? and channel_order_id ~ ?")) {
+            st.setString(1, runId + "-%");
+            st.setString(2, "^" + runId + "-(" + String.join("|", phases) + ")-[0-9]+$");
+            try (java.sql.ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (java.sql.SQLException e) {
+            return -1;
+        }
+    }
+
+    /** Offers {@code rate} orders a second for {@code time}, whatever the answers take; latency from each due time. */
+    private Load.Result offered(int rate, Duration time) throws Exception {
+        Latencies lat = new Latencies();
+        AtomicLong ok = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        StringBuffer firstError = new StringBuffer();
+        long total = rate * time.toSeconds();
+        long interval = 1_000_000_000L / rate;
+        List<java.util.concurrent.CompletableFuture<?>> all = new ArrayList<>();
+        long start = System.nanoTime();
+        for (long n = 0; n < total; n++) {
+            long due = start + n * interval;
+            long wait;
+            while ((wait = due - System.nanoTime()) > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            }
+            byte[] bytes = body("steady", n).getBytes(StandardCharsets.UTF_8);
+            all.add(http.sendAsync(signed("/webhooks/web/orders", bytes), HttpResponse.BodyHandlers.discarding())
+                    .whenComplete((r, e) -> {
+                        if (e == null && r.statusCode() == 202) {
+                            lat.record(System.nanoTime() - due);
+                            ok.incrementAndGet();
+                        } else {
+                            failed.incrementAndGet();
+                            if (firstError.length() == 0) {
+                                firstError.append(e != null ? e.toString() : "HTTP " + r.statusCode());
+                            }
+                        }
+                    }));
+        }
+        for (java.util.concurrent.CompletableFuture<?> f : all) {
+            try {
+                f.get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // counted as failed above
+            }
+        }
+        return new Load.Result(ok.get(), failed.get(), System.nanoTime() - start, lat, firstError.length() == 0 ? null : firstError.toString());
     }
 
     /** Orders per second end to end in the last run. */
