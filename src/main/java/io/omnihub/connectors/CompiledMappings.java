@@ -5,6 +5,7 @@ import org.springframework.stereotype.Component;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,9 +23,27 @@ import java.util.concurrent.ConcurrentHashMap;
 @Component("compiledMappings")
 public class CompiledMappings {
 
+    /**
+     * jsonata-java (0.9.8) leaves the last frame it evaluated in as the expression's environment, and the next
+     * evaluation starts a frame below that one: reusing a compiled expression makes every evaluation look its variables
+     * and functions up through one more frame than the one before (measured: 0.6 ms of CPU a row after 200 rows,
+     * 8 ms after 2,000). So the environment the expression was compiled with is put back before each evaluation.
+     */
+    private static final Field ENVIRONMENT;
+
+    static {
+        try {
+            ENVIRONMENT = Jsonata.class.getDeclaredField("environment");
+            ENVIRONMENT.setAccessible(true);
+        } catch (NoSuchFieldException e) {
+            throw new ExceptionInInitializerError("jsonata-java without the environment field this class resets: " + e);
+        }
+    }
+
     /** One compiled version of a mapping file. Evaluations of one expression are serialised (see {@link #evaluate}). */
     public static final class Compiled {
         private final Jsonata expression;
+        private final Object environment;
         private final long modified;
         private final long size;
 
@@ -32,15 +51,26 @@ public class CompiledMappings {
             this.expression = expression;
             this.modified = modified;
             this.size = size;
+            try {
+                this.environment = ENVIRONMENT.get(expression);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         /**
-         * Maps one input (maps, lists, strings, numbers, as Jackson reads JSON into {@code Object}). The JSONata
-         * library keeps evaluation state in the expression object, so one expression is not evaluated by two threads
-         * at once; files are read one at a time per flow, so this lock is hardly ever contended.
+         * Maps one input (maps, lists, strings, numbers, as Jackson reads JSON into {@code Object}), in a fresh frame
+         * below the expression's own environment, so that nothing of one row is left for the next. The JSONata library
+         * keeps evaluation state in the expression object, so one expression is not evaluated by two threads at once;
+         * files are read one at a time per flow, so this lock is hardly ever contended.
          */
         public synchronized Object evaluate(Object input) {
-            return expression.evaluate(input);
+            try {
+                ENVIRONMENT.set(expression, environment);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+            return expression.evaluate(input, expression.createFrame());
         }
     }
 

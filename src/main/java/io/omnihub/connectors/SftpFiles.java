@@ -369,7 +369,10 @@ public class SftpFiles {
         }
         exchange.setProperty(PROP_CLAIM_RENEWED, System.nanoTime());
         try {
-            claims.renew(exchange.getProperty(PROP_CLAIM, String.class));
+            if (!claims.renew(exchange.getProperty(PROP_CLAIM, String.class))) {
+                log.info("{}: no open claim {} to renew for file {}", exchange.getProperty(PROP_SOURCE),
+                        exchange.getProperty(PROP_CLAIM), exchange.getMessage().getHeader(FILE));
+            }
         } catch (RuntimeException e) {
             log.warn("{}: the claim of file {} could not be renewed: {}", exchange.getProperty(PROP_SOURCE),
                     exchange.getMessage().getHeader(FILE), e.toString());
