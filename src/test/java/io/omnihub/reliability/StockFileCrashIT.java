@@ -57,7 +57,7 @@ class StockFileCrashIT {
         return switch (k) {
             case 1 -> -5;
             case 2 -> 3;
-            default -> -(s % 40);
+            default -> -(1 + s % 40);
         };
     }
 
@@ -71,7 +71,7 @@ class StockFileCrashIT {
                 insert into item (sku, name) select 'CF-' || :run || '-' || lpad(g::text, 5, '0'), 'crash file item'
                 from generate_series(1, :n) g""", new MapSqlParameterSource("run", run).addValue("n", SKUS));
 
-        StringBuilder file = new StringBuilder("record_type,warehouse,sku,quantity\n");
+        StringBuilder file = new StringBuilder("record_type,warehouse,sku,quantity,reason\n");
         Map<Integer, String> expectedReasons = new TreeMap<>();
         Map<String, Integer> expectedOnHand = new HashMap<>();
         for (int row = 1; row <= ROWS; row++) {
@@ -81,33 +81,33 @@ class StockFileCrashIT {
             if (bad(row)) {
                 switch ((row / 400) % 5) {
                     case 0 -> {
-                        file.append("ADJ,WH-NJ1,NO-SUCH-").append(sku).append(",1\n");
+                        file.append("ADJ,WH-NJ1,NO-SUCH-").append(sku).append(",1,recount\n");
                         expectedReasons.put(row, "sku: unknown sku NO-SUCH-" + sku);
                     }
                     case 1 -> {
-                        file.append("ADJ,WH-NJ1,").append(sku).append(",lots\n");
+                        file.append("ADJ,WH-NJ1,").append(sku).append(",lots,recount\n");
                         expectedReasons.put(row, "quantity");
                     }
                     case 2 -> {
                         file.append("ADJ,WH-NJ1\n");
-                        expectedReasons.put(row, "row has 2 fields, the header has 4");
+                        expectedReasons.put(row, "row has 2 fields, the header has 5");
                     }
                     case 3 -> {
-                        file.append("ADJ,NO-SUCH-NODE,").append(sku).append(",1\n");
+                        file.append("ADJ,NO-SUCH-NODE,").append(sku).append(",1,recount\n");
                         expectedReasons.put(row, "nodeId: unknown node NO-SUCH-NODE");
                     }
                     default -> {
-                        file.append("BOGUS,WH-NJ1,").append(sku).append(",1\n");
+                        file.append("BOGUS,WH-NJ1,").append(sku).append(",1,recount\n");
                         expectedReasons.put(row, "type");
                     }
                 }
                 continue;
             }
             if (k == 0) {
-                file.append("SNAP,WH-NJ1,").append(sku).append(',').append(count(s)).append('\n');
+                file.append("SNAP,WH-NJ1,").append(sku).append(',').append(count(s)).append(",\n");
                 expectedOnHand.put(sku, count(s));
             } else {
-                file.append("ADJ,WH-NJ1,").append(sku).append(',').append(adjustment(s, k)).append('\n');
+                file.append("ADJ,WH-NJ1,").append(sku).append(',').append(adjustment(s, k)).append(",recount\n");
                 // an adjustment never takes on hand below zero
                 expectedOnHand.merge(sku, adjustment(s, k), (a, b) -> Math.max(0, a + b));
             }
@@ -170,7 +170,7 @@ class StockFileCrashIT {
         // every channel converges: its figure is what the ledger gives (the web channel has no buffers), and the last
         // figure it was sent for each sku is that figure
         MapSqlParameterSource skus = new MapSqlParameterSource("skus", "CF-" + run + "-%");
-        await().atMost(Duration.ofSeconds(180)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(600)).untilAsserted(() -> {
             assertThat(db.queryForObject("select count(*) from ats_state where channel = 'web' and sku like :skus", skus, Integer.class))
                     .as("web figures of the file's skus").isEqualTo(SKUS);
             assertThat(db.queryForList("""
