@@ -18,6 +18,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -27,7 +29,10 @@ import java.util.TreeSet;
  * reference data (nodes, skus, orders), writes it to the transactional outbox once per message id (a
  * redelivered message has no second effect), commits, then hands it to the {@link KafkaOutboxRelay}. A route
  * calls it as {@code canonicalPublisher.stockEvents(${body})} and so on; a mapping may produce one message or a
- * JSON array of them, which are published together or not at all.
+ * JSON array of them, which are published together or not at all. A connector that reads files hands a
+ * {@link FileChunk} of mapped rows instead ({@code stockEventRows}, {@code shipmentRows}): the rows are validated one
+ * by one (a bad row is rejected, never its chunk), their references checked with one query per kind, and the good
+ * ones published in ONE transaction with set-based statements.
  */
 @Component("canonicalPublisher")
 public class CanonicalPublisher {
@@ -94,6 +99,189 @@ public class CanonicalPublisher {
             }
         }
         return publish(CanonicalTopics.SHIPMENTS, shipments, "shipmentId", "orderId");
+    }
+
+    /**
+     * A chunk of file rows mapped to StockEvents, to {@code omnihub.stock-events.v1} keyed by sku, in row order (so a
+     * count then an adjustment of the same sku reach the ledger in that order). Each row is checked as
+     * {@link #stockEvents} checks a message and rejected with the same reason; the others go out together.
+     */
+    public FileChunk stockEventRows(FileChunk chunk) {
+        validateRows(chunk, SchemaValidator.STOCK_EVENT);
+        List<FileChunk.Row> rows = chunk.pending();
+        Set<String> nodes = new TreeSet<>();
+        Set<String> skus = new TreeSet<>();
+        for (FileChunk.Row row : rows) {
+            for (JsonNode e : messages(row)) {
+                nodes.add(e.get("nodeId").asText());
+                skus.add(e.get("sku").asText());
+            }
+        }
+        Set<String> knownNodes = known("select id from node where id in (:ids)", nodes);
+        Set<String> knownSkus = known("select sku from item where sku in (:ids)", skus);
+        for (FileChunk.Row row : rows) {
+            // the node first, then the sku, as one message at a time names them
+            Set<String> missingNodes = new TreeSet<>();
+            Set<String> missingSkus = new TreeSet<>();
+            for (JsonNode e : messages(row)) {
+                if (!knownNodes.contains(e.get("nodeId").asText())) {
+                    missingNodes.add(e.get("nodeId").asText());
+                }
+                if (!knownSkus.contains(e.get("sku").asText())) {
+                    missingSkus.add(e.get("sku").asText());
+                }
+            }
+            if (!missingNodes.isEmpty()) {
+                chunk.reject(row, ErrorCategory.UNKNOWN_REFERENCE, "nodeId: unknown node " + String.join(", ", missingNodes));
+            } else if (!missingSkus.isEmpty()) {
+                chunk.reject(row, ErrorCategory.UNKNOWN_REFERENCE, "sku: unknown sku " + String.join(", ", missingSkus));
+            }
+        }
+        publishRows(CanonicalTopics.STOCK_EVENTS, chunk, "eventId", "sku", this::stockEvents);
+        return chunk;
+    }
+
+    /** A chunk of file rows mapped to Shipments, to {@code omnihub.shipments.v1} keyed by order id; see {@link #shipments}. */
+    public FileChunk shipmentRows(FileChunk chunk) {
+        validateRows(chunk, SchemaValidator.SHIPMENT);
+        List<FileChunk.Row> rows = chunk.pending();
+        Set<String> nodes = new TreeSet<>();
+        Set<String> orders = new TreeSet<>();
+        for (FileChunk.Row row : rows) {
+            for (JsonNode s : messages(row)) {
+                nodes.add(s.get("nodeId").asText());
+                orders.add(s.get("orderId").asText());
+            }
+        }
+        Set<String> knownNodes = known("select id from node where id in (:ids)", nodes);
+        Set<String> knownOrders = known("select id from orders where id in (:ids)", orders);
+        for (FileChunk.Row row : rows) {
+            for (JsonNode s : messages(row)) {
+                if (!knownNodes.contains(s.get("nodeId").asText())) {
+                    chunk.reject(row, ErrorCategory.UNKNOWN_REFERENCE, "nodeId: unknown node " + s.get("nodeId").asText());
+                } else if (!knownOrders.contains(s.get("orderId").asText())) {
+                    chunk.reject(row, ErrorCategory.UNKNOWN_REFERENCE, "orderId: unknown order " + s.get("orderId").asText());
+                }
+            }
+        }
+        publishRows(CanonicalTopics.SHIPMENTS, chunk, "shipmentId", "orderId", this::shipments);
+        return chunk;
+    }
+
+    private void validateRows(FileChunk chunk, String schema) {
+        for (FileChunk.Row row : chunk.pending()) {
+            if (!row.message().isObject() && !(row.message().isArray() && !row.message().isEmpty())) {
+                chunk.reject(row, ErrorCategory.INVALID, "expected a JSON object or a non-empty array of objects");
+                continue;
+            }
+            try {
+                for (JsonNode m : messages(row)) {
+                    if (!m.isObject()) {
+                        throw new RejectedMessageException(ErrorCategory.INVALID, "every message must be a JSON object");
+                    }
+                    schemas.requireValid(schema, m);
+                }
+            } catch (RejectedMessageException e) {
+                chunk.reject(row, e.category(), e.reason());
+            }
+        }
+    }
+
+    private static List<JsonNode> messages(FileChunk.Row row) {
+        List<JsonNode> list = new ArrayList<>();
+        if (row.message().isArray()) {
+            row.message().forEach(list::add);
+        } else {
+            list.add(row.message());
+        }
+        return list;
+    }
+
+    private Set<String> known(String sql, Set<String> ids) {
+        if (ids.isEmpty()) {
+            return Set.of();
+        }
+        return new java.util.HashSet<>(jdbc.queryForList(sql, new MapSqlParameterSource("ids", ids), String.class));
+    }
+
+    /**
+     * The chunk's pending rows published in ONE transaction: every message's idempotency key claimed in one statement
+     * (a key seen before, by an earlier read of the same file that a crash interrupted, is a duplicate: its row is
+     * accepted and nothing is published again), the outbox rows of the new ones in one statement, in row order.
+     * Should the transaction fail for another reason than an unavailable database, the rows are published one by one
+     * through {@code single}, so that only the row at fault is rejected.
+     */
+    private void publishRows(String topic, FileChunk chunk, String idField, String keyField,
+                             java.util.function.Function<String, Published> single) {
+        List<FileChunk.Row> rows = chunk.pending();
+        Map<String, FileChunk.Row> byId = new LinkedHashMap<>();
+        for (FileChunk.Row row : rows) {
+            for (JsonNode m : messages(row)) {
+                if (!m.hasNonNull(idField)) {
+                    chunk.reject(row, ErrorCategory.INVALID, idField + ": required");
+                }
+            }
+        }
+        rows = chunk.pending();
+        if (rows.isEmpty()) {
+            return;
+        }
+        List<String> ids = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        List<String> payloads = new ArrayList<>();
+        for (FileChunk.Row row : rows) {
+            for (JsonNode m : messages(row)) {
+                String id = m.get(idField).asText();
+                // a message id twice in a file: its first row publishes it, a later one is a duplicate (as ever)
+                if (byId.putIfAbsent(id, row) == null) {
+                    ids.add(id);
+                    keys.add(m.path(keyField).asText(id));
+                    payloads.add(write(m));
+                }
+            }
+        }
+        try {
+            Integer published = tx.execute(status -> {
+                Set<String> fresh = new java.util.HashSet<>(jdbc.queryForList("""
+                        insert into idempotency_key (scope, key)
+                        select :scope, k from unnest(cast(:keys as text[])) k
+                        on conflict do nothing returning key""",
+                        new MapSqlParameterSource("scope", "publish:" + topic).addValue("keys", ids.toArray(new String[0])),
+                        String.class));
+                List<String> freshKeys = new ArrayList<>(fresh.size());
+                List<String> freshPayloads = new ArrayList<>(fresh.size());
+                for (int i = 0; i < ids.size(); i++) {
+                    if (fresh.contains(ids.get(i))) {
+                        freshKeys.add(keys.get(i));
+                        freshPayloads.add(payloads.get(i));
+                    }
+                }
+                outbox.kafkaAll(topic, freshKeys, freshPayloads);
+                return freshKeys.size();
+            });
+            if (published != null && published > 0) {
+                relay.publish(0);
+            }
+        } catch (RuntimeException e) {
+            if (io.omnihub.deadletter.DeadLetters.isStorageUnavailable(e)) {
+                // one by one cannot fare better without a database: the flow's error handler tries the chunk again
+                throw e;
+            }
+            log.info("A chunk of {} rows for {} could not be published together ({}); publishing them one by one", rows.size(),
+                    topic, e.toString());
+            for (FileChunk.Row row : rows) {
+                try {
+                    single.apply(write(row.message()));
+                } catch (RejectedMessageException r) {
+                    chunk.reject(row, r.category(), r.reason());
+                } catch (RuntimeException other) {
+                    if (io.omnihub.deadletter.DeadLetters.isStorageUnavailable(other)) {
+                        throw other;
+                    }
+                    chunk.reject(row, HttpProblems.categorize(other), other.getClass().getSimpleName() + ": " + other.getMessage());
+                }
+            }
+        }
     }
 
     /**

@@ -46,6 +46,11 @@ public final class FileReport {
         }
     }
 
+    /** Whether row {@code row} has been recorded already. */
+    public synchronized boolean has(int row) {
+        return rows.containsKey(row);
+    }
+
     public synchronized boolean refused() {
         return refusal != null;
     }

@@ -1,6 +1,5 @@
 package io.omnihub.connectors;
 
-import com.dashjoin.jsonata.Jsonata;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
@@ -54,9 +53,8 @@ public final class Mappings {
             throw new IllegalArgumentException("no mapping named " + name);
         }
         // the compiled expression of the file's current version: an edit is seen by the next preview, as by a route
-        Jsonata expression = compiled.compiled(file);
         Object input = mapper.readValue(inputJson, Object.class);
-        Object output = expression.evaluate(input, expression.createFrame());
+        Object output = compiled.compiled(file).evaluate(input);
         return mapper.writeValueAsString(output);
     }
 }

@@ -36,6 +36,15 @@ public class PostgresIdempotentRepository extends ServiceSupport implements Idem
         return n == 1;
     }
 
+    /**
+     * The claimant is still at work on {@code key}: its claim starts a new lease, so that a long piece of work (a large
+     * file) is not taken over by another instance while it goes on. A confirmed key is left as it is.
+     */
+    public boolean renew(String key) {
+        return jdbc.update("update idempotency_key set created_at = now() where scope = :scope and key = :key and result is null",
+                params(key)) == 1;
+    }
+
     @Override
     public boolean contains(String key) {
         Integer n = jdbc.queryForObject("""

@@ -14,6 +14,7 @@ import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
 
 import java.io.IOException;
@@ -27,11 +28,13 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The row-by-row work of the {@code sftp-file-source} connector. {@link #begin} checks the file as a whole
- * (name, size, encoding, header, not empty) and splits it into rows, each a JSON object of its columns plus
- * {@code _file}, {@code _fileId} and {@code _row}; the connector passes each row to its flow; {@link #rowDone} and
- * {@link #rowFailed} note what became of it (a rejected row is a dead letter); {@link #finish} writes the result
- * file. A bad row never stops the good rows of the same file.
+ * The work of the {@code sftp-file-source} connector. {@link #begin} checks the file as a whole (name, size, encoding,
+ * header, not empty) and splits it into rows, each a map of its columns plus {@code _file}, {@code _fileId} and
+ * {@code _row}, grouped in {@link FileChunk}s of consecutive rows; {@link #chunkIn} maps a chunk's rows with the
+ * flow's mapping, compiled once per version of the mapping file ({@link CompiledMappings}); the connector hands the
+ * chunk to its flow, which applies it in one transaction; {@link #chunkDone} and {@link #chunkFailed} note what became
+ * of each row (a rejected row is a dead letter); {@link #finish} writes the result file. A bad row never stops the
+ * good rows of the same file, and the result file says, row by row, what became of each.
  */
 @Component("sftpFiles")
 public class SftpFiles {
@@ -40,31 +43,38 @@ public class SftpFiles {
     public static final String PROP_SOURCE = "omnihub.file.source";
     public static final String PROP_COLUMNS = "omnihub.file.columns";
     public static final String PROP_MAX_BYTES = "omnihub.file.maxBytes";
+    public static final String PROP_MAPPING = "omnihub.file.mapping";
+    public static final String PROP_CHUNK_SIZE = "omnihub.file.chunkSize";
     public static final String PROP_REPORT = "omnihubFileReport";
     /** done or error: where the consumer moves the file once processed (used in the connector's move option). */
     public static final String PROP_FOLDER = "omnihubFileFolder";
     public static final String PROP_FILE_NAME = "omnihubFileName";
     public static final String PROP_RESULT_NAME = "omnihubResultFileName";
-    private static final String PROP_ROW_JSON = "omnihub.file.rowJson";
-    /** Header on each row: its number in the file (1 = first data row). */
+    private static final String PROP_CHUNK = "omnihub.file.chunk";
+    private static final String PROP_CLAIM = "omnihub.file.claim";
+    private static final String PROP_CLAIM_RENEWED = "omnihub.file.claimRenewed";
+    /** Header on each chunk: the number of its first row in the file (1 = first data row). */
     public static final String ROW = "OmnihubFileRow";
     public static final String FILE = "OmnihubFile";
+    /** How often a file being read renews its claim, so that no other instance takes it over while it is read. */
+    private static final long RENEW_CLAIM_MS = 5_000;
 
     private static final Logger log = LoggerFactory.getLogger(SftpFiles.class);
 
     private final ObjectMapper mapper;
     private final DeadLetters deadLetters;
+    private final CompiledMappings mappings;
+    private final PostgresIdempotentRepository claims;
 
-    public SftpFiles(ObjectMapper mapper, DeadLetters deadLetters) {
+    public SftpFiles(ObjectMapper mapper, DeadLetters deadLetters, CompiledMappings mappings,
+                     @Qualifier("sftpProcessedFiles") PostgresIdempotentRepository claims) {
         this.mapper = mapper;
         this.deadLetters = deadLetters;
+        this.mappings = mappings;
+        this.claims = claims;
     }
 
-    /** One data row of a file, numbered from 1, as JSON. */
-    public record FileRow(int number, String json) {
-    }
-
-    /** Checks the file and turns the body into its list of {@link FileRow}s (empty when the file is refused). */
+    /** Checks the file and turns the body into its list of {@link FileChunk}s (empty when the file is refused). */
     public void begin(Exchange exchange) {
         String name = exchange.getMessage().getHeader(Exchange.FILE_NAME, String.class);
         String nameOnly = exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, name, String.class);
@@ -74,14 +84,22 @@ public class SftpFiles {
         exchange.setProperty(PROP_FOLDER, "done");
         exchange.setProperty(PROP_FILE_NAME, name);
         exchange.setProperty(PROP_RESULT_NAME, safeResultName(nameOnly));
+        // the key the consumer claimed the file under (its idempotentKey: name, size, modified), renewed while reading
+        exchange.setProperty(PROP_CLAIM, name + "-" + exchange.getMessage().getHeader(Exchange.FILE_LENGTH)
+                + "-" + exchange.getMessage().getHeader(Exchange.FILE_LAST_MODIFIED));
+        exchange.setProperty(PROP_CLAIM_RENEWED, System.nanoTime());
         exchange.getMessage().setHeader(FILE, nameOnly);
         exchange.getMessage().setHeader(HubHeaders.SOURCE, source);
-        List<FileRow> rows = List.of();
+        List<FileChunk> chunks = new ArrayList<>();
         try {
-            rows = rows(exchange, name, nameOnly);
-            report.total(rows.size());
+            List<FileChunk.Row> rows = rows(exchange, name, nameOnly);
+            report.total(report.done() + rows.size());
             if (rows.size() >= 1000) {
-                log.info("{}: file {} has {} rows", source, nameOnly, rows.size());
+                log.info("{}: file {} has {} rows", source, nameOnly, report.total());
+            }
+            int size = Math.max(1, exchange.getProperty(PROP_CHUNK_SIZE, 1000, Integer.class));
+            for (int from = 0; from < rows.size(); from += size) {
+                chunks.add(new FileChunk(new ArrayList<>(rows.subList(from, Math.min(rows.size(), from + size)))));
             }
         } catch (RejectedMessageException e) {
             report.refuse(e.reason());
@@ -89,10 +107,10 @@ public class SftpFiles {
             deadLetters.record(source, exchange.getFromRouteId(), e.category(), "file " + nameOnly + " refused: " + e.reason(),
                     e.category() == ErrorCategory.TOO_LARGE ? null : preview(exchange), fileHeaders(exchange));
         }
-        exchange.getMessage().setBody(rows);
+        exchange.getMessage().setBody(chunks);
     }
 
-    private List<FileRow> rows(Exchange exchange, String name, String nameOnly) {
+    private List<FileChunk.Row> rows(Exchange exchange, String name, String nameOnly) {
         String refusal = FileNames.refusal(name);
         if (refusal == null) {
             refusal = FileNames.refusal(nameOnly);
@@ -119,7 +137,7 @@ public class SftpFiles {
             throw new RejectedMessageException(ErrorCategory.INVALID, "file is empty");
         }
         String fileId = nameOnly + "@" + exchange.getMessage().getHeader(Exchange.FILE_LAST_MODIFIED, 0L, Long.class);
-        List<FileRow> rows = nameOnly.toLowerCase(Locale.ROOT).endsWith(".json")
+        List<FileChunk.Row> rows = nameOnly.toLowerCase(Locale.ROOT).endsWith(".json")
                 ? jsonRows(text, nameOnly, fileId)
                 : csvRows(exchange, text, nameOnly, fileId);
         if (rows.isEmpty()) {
@@ -145,10 +163,10 @@ public class SftpFiles {
         }
     }
 
-    private List<FileRow> csvRows(Exchange exchange, String text, String nameOnly, String fileId) {
+    private List<FileChunk.Row> csvRows(Exchange exchange, String text, String nameOnly, String fileId) {
         List<String> expected = Arrays.stream(exchange.getProperty(PROP_COLUMNS, "", String.class).split(","))
                 .map(String::trim).filter(s -> !s.isEmpty()).map(s -> s.toLowerCase(Locale.ROOT)).toList();
-        List<FileRow> rows = new ArrayList<>();
+        List<FileChunk.Row> rows = new ArrayList<>();
         CSVFormat format = CSVFormat.DEFAULT.builder().setIgnoreEmptyLines(true).setTrim(true).get();
         try (CSVParser parser = CSVParser.parse(new StringReader(text), format)) {
             List<String> header = null;
@@ -170,11 +188,11 @@ public class SftpFiles {
                             "row has " + record.size() + " fields, the header has " + header.size());
                     continue;
                 }
-                ObjectNode row = mapper.createObjectNode();
+                Map<String, Object> row = new LinkedHashMap<>();
                 for (int i = 0; i < header.size(); i++) {
                     row.put(header.get(i), record.get(i));
                 }
-                rows.add(new FileRow(number, withFileFields(row, nameOnly, fileId, number)));
+                rows.add(new FileChunk.Row(number, withFileFields(row, nameOnly, fileId, number)));
             }
         } catch (IOException | java.io.UncheckedIOException | IllegalStateException e) {
             throw new RejectedMessageException(ErrorCategory.INVALID, "not a readable CSV file: " + e.getMessage());
@@ -182,7 +200,7 @@ public class SftpFiles {
         return rows;
     }
 
-    private List<FileRow> jsonRows(String text, String nameOnly, String fileId) {
+    private List<FileChunk.Row> jsonRows(String text, String nameOnly, String fileId) {
         JsonNode tree;
         try {
             tree = mapper.readTree(text);
@@ -196,21 +214,24 @@ public class SftpFiles {
         if (!tree.isArray()) {
             throw new RejectedMessageException(ErrorCategory.INVALID, "a JSON file must hold an array of rows (or {\"rows\": [...]})");
         }
-        List<FileRow> rows = new ArrayList<>();
+        List<FileChunk.Row> rows = new ArrayList<>();
         int number = 0;
         for (JsonNode element : tree) {
             number++;
-            ObjectNode row = element.isObject() ? ((ObjectNode) element).deepCopy() : mapper.createObjectNode().set("value", element);
-            rows.add(new FileRow(number, withFileFields(row, nameOnly, fileId, number)));
+            // as the jsonata endpoint reads a JSON row: maps, lists, strings and numbers
+            ObjectNode node = element.isObject() ? (ObjectNode) element : mapper.createObjectNode().set("value", element);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> row = mapper.convertValue(node, LinkedHashMap.class);
+            rows.add(new FileChunk.Row(number, withFileFields(row, nameOnly, fileId, number)));
         }
         return rows;
     }
 
-    private String withFileFields(ObjectNode row, String nameOnly, String fileId, int number) {
+    private static Map<String, Object> withFileFields(Map<String, Object> row, String nameOnly, String fileId, int number) {
         row.put("_file", nameOnly);
         row.put("_fileId", fileId);
         row.put("_row", number);
-        return row.toString();
+        return row;
     }
 
     private void rejectAtParse(Exchange exchange, String nameOnly, int number, String raw, String reason) {
@@ -222,56 +243,139 @@ public class SftpFiles {
                 ErrorCategory.INVALID, nameOnly + " row " + number + ": " + reason, raw, headers);
     }
 
-    /** Before a row enters the flow: its JSON as the body, its number as a header. */
-    public void rowIn(Exchange exchange) {
-        FileRow row = exchange.getMessage().getBody(FileRow.class);
-        exchange.setProperty(PROP_ROW_JSON, row.json());
-        exchange.getMessage().setHeader(ROW, row.number());
+    /**
+     * Before a chunk enters the flow: each row mapped with the flow's mapping (compiled once per version of the
+     * mapping file); a row the mapping cannot map is rejected with the reason, the others carry their canonical
+     * message. The chunk is the body and stays in an exchange property, so what the flow notes on it is read back
+     * whatever the flow leaves in the body.
+     */
+    public void chunkIn(Exchange exchange) {
+        FileChunk chunk = exchange.getMessage().getBody(FileChunk.class);
+        exchange.setProperty(PROP_CHUNK, chunk);
+        exchange.getMessage().setHeader(ROW, chunk.first());
         exchange.getMessage().removeHeader(HubHeaders.ERROR_REASON);
         exchange.getMessage().removeHeader(HubHeaders.ERROR_CATEGORY);
         exchange.getMessage().removeHeader(Exchange.HTTP_RESPONSE_CODE);
-        exchange.getMessage().setBody(row.json());
+        String location = exchange.getProperty(PROP_MAPPING, String.class);
+        CompiledMappings.Compiled mapping = location == null || location.isBlank() ? null : mappings.get(location);
+        for (FileChunk.Row row : chunk.rows()) {
+            if (row.rejected() || row.message() != null) {
+                continue;
+            }
+            if (mapping == null) {
+                row.message(mapper.valueToTree(row.fields()));
+                continue;
+            }
+            try {
+                Object mapped = mapping.evaluate(row.fields());
+                if (mapped == null) {
+                    chunk.reject(row, ErrorCategory.INVALID, "the mapping made nothing of this row");
+                } else {
+                    row.message(mapper.valueToTree(mapped));
+                }
+            } catch (RuntimeException e) {
+                // the mapping fails on this row's content: the row is refused, the others go on
+                chunk.reject(row, ErrorCategory.INVALID, reasonOf(e));
+            }
+        }
+        exchange.getMessage().setBody(chunk);
     }
 
     /**
-     * After the flow returned: accepted, unless the flow's error handler recorded a dead letter (its reason is in
-     * {@link HubHeaders#ERROR_REASON}).
+     * After the flow returned: every row it did not reject is accepted. When the flow's own error handler recorded a
+     * dead letter and answered with a reason ({@link HubHeaders#ERROR_REASON}) or an error status, the rows it had not
+     * rejected take that reason.
      */
-    public void rowDone(Exchange exchange) {
-        int row = exchange.getMessage().getHeader(ROW, Integer.class);
+    public void chunkDone(Exchange exchange) {
+        FileChunk chunk = exchange.getProperty(PROP_CHUNK, FileChunk.class);
         String reason = exchange.getMessage().getHeader(HubHeaders.ERROR_REASON, String.class);
         Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        boolean deadLettered = reason != null;
         if (reason == null && status != null && status >= 400) {
             reason = "rejected with status " + status + ": " + exchange.getMessage().getBody(String.class);
-            recordDeadLetter(exchange, ErrorCategory.INVALID, reason);
         }
-        noteRow(exchange, row, reason);
+        if (reason != null) {
+            for (FileChunk.Row row : chunk.rows()) {
+                if (!row.rejected()) {
+                    chunk.reject(row, ErrorCategory.INVALID, reason);
+                    if (deadLettered) {
+                        noteRow(exchange, row.number(), row.reason());
+                    }
+                }
+            }
+        }
+        noteChunk(exchange, chunk);
     }
 
-    /** The flow threw (it has no error handler of its own): the row is a dead letter and the file goes on. */
-    public void rowFailed(Exchange exchange) {
+    /** The flow threw (after its retries): the rows it had not rejected take the error as their reason. */
+    public void chunkFailed(Exchange exchange) {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        int row = exchange.getMessage().getHeader(ROW, Integer.class);
+        FileChunk chunk = exchange.getProperty(PROP_CHUNK, FileChunk.class);
+        if (chunk == null) {
+            // the chunk could not even be mapped (its mapping file is unreadable): every row of it is rejected
+            chunk = exchange.getMessage().getBody(FileChunk.class);
+        }
         String reason = reasonOf(e);
-        recordDeadLetter(exchange, HttpProblems.categorize(e), reason);
-        noteRow(exchange, row, reason);
+        ErrorCategory category = HttpProblems.categorize(e);
+        for (FileChunk.Row row : chunk.rows()) {
+            chunk.reject(row, category, reason);
+        }
+        noteChunk(exchange, chunk);
     }
 
-    private void recordDeadLetter(Exchange exchange, ErrorCategory category, String reason) {
+    /** Each rejected row of the chunk becomes a dead letter; every row goes into the report; the file's claim is renewed. */
+    private void noteChunk(Exchange exchange, FileChunk chunk) {
+        FileReport report = exchange.getProperty(PROP_REPORT, FileReport.class);
+        for (FileChunk.Row row : chunk.rows()) {
+            if (row.rejected() && !report.has(row.number())) {
+                recordDeadLetter(exchange, row);
+            }
+            report.row(row.number(), row.reason());
+        }
+        renewClaim(exchange);
+        int done = report.done();
+        int total = report.total();
+        if (total >= 1000 && done / Math.max(1000, total / 10) != (done - chunk.size()) / Math.max(1000, total / 10)) {
+            log.info("{}: file {}: {} of {} rows done ({} accepted, {} rejected)", exchange.getProperty(PROP_SOURCE),
+                    report.fileName(), done, total, report.accepted(), report.rejected());
+        }
+    }
+
+    private void recordDeadLetter(Exchange exchange, FileChunk.Row row) {
         Map<String, Object> headers = fileHeaders(exchange);
-        headers.put(ROW, exchange.getMessage().getHeader(ROW));
-        deadLetters.record(exchange.getProperty(PROP_SOURCE, "sftp", String.class), exchange.getFromRouteId(), category,
-                reason, exchange.getProperty(PROP_ROW_JSON, String.class), headers);
+        headers.put(ROW, row.number());
+        String payload;
+        try {
+            payload = mapper.writeValueAsString(row.fields());
+        } catch (JsonProcessingException e) {
+            payload = String.valueOf(row.fields());
+        }
+        deadLetters.record(exchange.getProperty(PROP_SOURCE, "sftp", String.class), exchange.getFromRouteId(), row.category(),
+                row.reason(), payload, headers);
     }
 
     private void noteRow(Exchange exchange, int row, String reason) {
-        FileReport report = exchange.getProperty(PROP_REPORT, FileReport.class);
-        report.row(row, reason);
-        int done = report.done();
-        int total = report.total();
-        if (total >= 1000 && (done % Math.max(1000, total / 10) == 0)) {
-            log.info("{}: file {}: {} of {} rows done ({} accepted, {} rejected)", exchange.getProperty(PROP_SOURCE),
-                    report.fileName(), done, total, report.accepted(), report.rejected());
+        exchange.getProperty(PROP_REPORT, FileReport.class).row(row, reason);
+    }
+
+    /**
+     * Keeps this instance's claim of the file fresh while it reads it, so that the claim's lease only has to outlast a
+     * pause, not a whole file: another instance takes the file over only when this one stopped reading it.
+     */
+    private void renewClaim(Exchange exchange) {
+        Long renewed = exchange.getProperty(PROP_CLAIM_RENEWED, Long.class);
+        if (renewed != null && System.nanoTime() - renewed < RENEW_CLAIM_MS * 1_000_000) {
+            return;
+        }
+        exchange.setProperty(PROP_CLAIM_RENEWED, System.nanoTime());
+        try {
+            if (!claims.renew(exchange.getProperty(PROP_CLAIM, String.class))) {
+                log.info("{}: no open claim {} to renew for file {}", exchange.getProperty(PROP_SOURCE),
+                        exchange.getProperty(PROP_CLAIM), exchange.getMessage().getHeader(FILE));
+            }
+        } catch (RuntimeException e) {
+            log.warn("{}: the claim of file {} could not be renewed: {}", exchange.getProperty(PROP_SOURCE),
+                    exchange.getMessage().getHeader(FILE), e.toString());
         }
     }
 

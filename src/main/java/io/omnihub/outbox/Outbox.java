@@ -42,6 +42,23 @@ public class Outbox {
         return keys.getKey().longValue();
     }
 
+    /**
+     * Adds messages for {@code topic} in one statement, in the given order (their ids rise in that order, so the relay
+     * publishes them in it). Must run in the caller's transaction.
+     */
+    public void kafkaAll(String topic, List<String> keys, List<String> jsonPayloads) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        jdbc.update("""
+                insert into outbox (kind, topic, msg_key, payload)
+                select 'KAFKA', :topic, m.key, cast(m.payload as jsonb)
+                from unnest(cast(:keys as text[]), cast(:payloads as text[])) with ordinality as m(key, payload, n)
+                order by m.n""",
+                new MapSqlParameterSource("topic", topic).addValue("keys", keys.toArray(new String[0]))
+                        .addValue("payloads", jsonPayloads.toArray(new String[0])));
+    }
+
     /** Announces that the stock of {@code sku} changed; the sync recomputes what every channel may sell. */
     public void stockChanged(String sku) {
         jdbc.update("insert into outbox (kind, msg_key) values ('STOCK_CHANGED', :sku)",

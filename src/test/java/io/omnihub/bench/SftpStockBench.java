@@ -34,7 +34,10 @@ import java.util.Locale;
  * hub writes {@code <name>.result.csv} back, next to a bare Commons CSV parse of the same file. The flow is the
  * connector catalogue's {@code routes/wms-stock.yaml}; without that route the hub figure is n/a and only the
  * limit is measured. The file's columns follow {@code bench.sftp.header} / {@code bench.sftp.row} (a format
- * of node, sku, quantity), so they can follow the flow's documented format without a code change.
+ * of node, sku, quantity), so they can follow the flow's documented format without a code change. The figure counts
+ * the rows the result file says were accepted (a rejected row is no throughput) and prints the rejected ones; while
+ * the file is read, signed storefront orders arrive at {@code bench.sftp.orders-per-second} (100) in the background,
+ * as they would in a shop that is open.
  */
 final class SftpStockBench {
 
@@ -47,6 +50,7 @@ final class SftpStockBench {
     private final String header = System.getProperty("bench.sftp.header", "record_type,warehouse,sku,quantity");
     private final String rowFormat = System.getProperty("bench.sftp.row", "SNAP,%1$s,%2$s,%3$d");
     private final Duration maxWait = Duration.ofSeconds(Long.getLong("bench.sftp.max-seconds", 600));
+    private final int ordersPerSecond = Integer.getInteger("bench.sftp.orders-per-second", 100);
 
     SftpStockBench(HubUnderTest hub) {
         this.hub = hub;
@@ -121,6 +125,7 @@ final class SftpStockBench {
             try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(session)) {
                 mkdirs(sftp, inbound);
                 String part = name + ".part";
+                BackgroundOrders orders = new BackgroundOrders(hub, ordersPerSecond);
                 long uploadStart = System.nanoTime();
                 try (OutputStream out = sftp.write(part); InputStream in = Files.newInputStream(file)) {
                     in.transferTo(out);
@@ -130,20 +135,107 @@ final class SftpStockBench {
                 long dropped = System.nanoTime();
                 String result = awaitResult(sftp, name + ".result.csv", dropped);
                 long done = System.nanoTime();
+                String background = orders.stop();
                 if (result == null) {
                     return List.of(new BenchRow(figure, "n/a (no result file within " + maxWait.toSeconds() + " s)", limit, "n/a",
                             "looked for " + name + ".result.csv under the wms home"));
                 }
-                long resultLines = countLines(sftp, result);
-                double rate = rows * 1e9 / (done - dropped);
+                ResultCounts counts = readResult(sftp, result);
+                System.out.println("sftp: result file " + result + ": " + counts.accepted + " accepted, " + counts.rejected.size()
+                        + " rejected" + (counts.rejected.isEmpty() ? "" : "; rejected rows:"));
+                counts.rejected.stream().limit(50).forEach(r -> System.out.println("  " + r));
+                System.out.println("sftp: background orders while the file was read: " + background);
+                double rate = counts.accepted * 1e9 / (done - dropped);
                 return List.of(new BenchRow(figure,
-                        BenchRow.rate(rate, "rows/s") + String.format(Locale.ROOT, " (%.1f s from drop to result; upload %.1f s)",
-                                (done - dropped) / 1e9, (dropped - uploadStart) / 1e9),
+                        BenchRow.rate(rate, "rows/s") + String.format(Locale.ROOT, " (%,d of %,d rows accepted, %.1f s from drop to result; upload %.1f s)",
+                                counts.accepted, rows, (done - dropped) / 1e9, (dropped - uploadStart) / 1e9),
                         limit, BenchRow.ratio(rate, parse),
-                        "result file " + result + ", " + String.format(Locale.ROOT, "%,d", resultLines) + " lines; timed by polling every 250 ms"));
+                        "rows/s counts the rows the result file " + result + " lists as accepted (" + counts.rejected.size()
+                                + " rejected" + (counts.rejected.isEmpty() ? "" : ", first: " + counts.rejected.get(0)) + "); "
+                                + "meanwhile " + background + "; timed by polling every 250 ms"));
             }
         } finally {
             client.stop();
+        }
+    }
+
+    /** What the result file says: how many rows were accepted, and each rejected row's line. */
+    record ResultCounts(long accepted, List<String> rejected) {
+    }
+
+    private static ResultCounts readResult(SftpClient sftp, String path) throws IOException {
+        long accepted = 0;
+        List<String> rejected = new ArrayList<>();
+        try (InputStream in = sftp.read(path);
+             CSVParser p = CSVParser.parse(new java.io.InputStreamReader(in, StandardCharsets.UTF_8),
+                     CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get())) {
+            for (CSVRecord r : p) {
+                if ("accepted".equals(r.get("status"))) {
+                    accepted++;
+                } else {
+                    rejected.add(r.get("row") + "," + r.get("status") + "," + r.get("reason"));
+                }
+            }
+        }
+        return new ResultCounts(accepted, rejected);
+    }
+
+    /**
+     * Signed storefront orders at a steady rate, sent without waiting for each other (an open shop does not stop
+     * selling while the warehouse's count is read); {@link #stop} says how many were sent, accepted and how fast they
+     * were answered.
+     */
+    static final class BackgroundOrders {
+        private final java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        private final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        private final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
+        private final Latencies latencies = new Latencies();
+        private final int perSecond;
+
+        BackgroundOrders(HubUnderTest hub, int perSecond) {
+            this.perSecond = perSecond;
+            if (perSecond <= 0) {
+                return;
+            }
+            IntakeBench bodies = new IntakeBench(hub, 1, 0, Duration.ZERO);
+            String secret = System.getProperty(IntakeBench.SECRET_PROPERTY, "web-demo-secret");
+            java.net.URI uri = java.net.URI.create(hub.baseUrl() + "/webhooks/web/orders");
+            timer.scheduleAtFixedRate(() -> {
+                long n = sent.incrementAndGet();
+                byte[] bytes = bodies.body("sftp", n).getBytes(StandardCharsets.UTF_8);
+                long t0 = System.nanoTime();
+                http.sendAsync(java.net.http.HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                                .header("Content-Type", "application/json")
+                                .header("X-Storefront-Hmac-Sha256", io.omnihub.connectors.WebhookSignatures.storefrontHmac(secret, bytes))
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(bytes)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding())
+                        .whenComplete((r, e) -> {
+                            if (e == null && r.statusCode() == 202) {
+                                accepted.incrementAndGet();
+                                latencies.record(System.nanoTime() - t0);
+                            } else {
+                                failed.incrementAndGet();
+                            }
+                        });
+            }, 0, 1_000_000L / perSecond, java.util.concurrent.TimeUnit.MICROSECONDS);
+        }
+
+        String stop() throws InterruptedException {
+            timer.shutdownNow();
+            timer.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+            if (perSecond <= 0) {
+                return "no background orders";
+            }
+            // the last answers
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (accepted.get() + failed.get() < sent.get() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            return String.format(Locale.ROOT, "%,d signed orders sent at %d/s, %,d accepted (202), %,d failed, answered in p50 %s ms / p99 %s ms",
+                    sent.get(), perSecond, accepted.get(), failed.get(), Latencies.ms(latencies.percentileMs(50)), Latencies.ms(latencies.percentileMs(99)));
         }
     }
 
