@@ -1,5 +1,6 @@
 package io.omnihub.fulfillment;
 
+import io.omnihub.connectors.KafkaOffsets;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnihub.deadletter.DeadLetters;
 import org.apache.camel.Exchange;

@@ -1,5 +1,6 @@
 package io.omnihub.sync;
 
+import io.omnihub.connectors.KafkaOffsets;
 import io.omnihub.canonical.RejectedMessageException;
 import io.omnihub.canonical.StockEvent;
 import io.omnihub.deadletter.DeadLetters;
@@ -107,7 +108,7 @@ public class StockEventBatches {
             failures.stream().skip(1).forEach(e::addSuppressed);
             throw e;
         }
-        commit(records);
+        KafkaOffsets.commitPoll(records);
     }
 
     /** One record through the per-record route; a failure that even the dead letter could not absorb is collected. */
@@ -117,37 +118,5 @@ public class StockEventBatches {
         if (done.getException() != null) {
             failures.add(done.getException());
         }
-    }
-
-    /**
-     * Commits, for every partition of the batch, the offset after its last record, in ONE asynchronous commit on the
-     * consumer thread (this method runs on it): the consumer goes on polling instead of waiting for a broker round
-     * trip per partition. The batch's transaction has committed before, so a commit that is lost (a crash, a
-     * rebalance) only means these records come again, and their idempotency keys make that harmless. Without
-     * Camel's default manual-commit objects (another set-up), each record's own commit is used.
-     */
-    static void commit(List<Exchange> records) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
-        Consumer<?, ?> consumer = null;
-        List<KafkaManualCommit> others = new ArrayList<>();
-        for (Exchange record : records) {
-            KafkaManualCommit manual = record.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
-            if (manual instanceof DefaultKafkaManualCommit d && d.getConsumer() != null) {
-                consumer = d.getConsumer();
-                offsets.merge(d.getPartition(), new OffsetAndMetadata(d.getRecordOffset() + 1),
-                        (a, b) -> a.offset() >= b.offset() ? a : b);
-            } else if (manual != null) {
-                others.add(manual);
-            }
-        }
-        if (consumer != null && !offsets.isEmpty()) {
-            consumer.commitAsync(offsets, (committed, error) -> {
-                if (error != null) {
-                    log.info("Offsets {} not committed ({}); those stock events will come again and be recognised",
-                            committed, error.toString());
-                }
-            });
-        }
-        others.forEach(KafkaManualCommit::commit);
     }
 }

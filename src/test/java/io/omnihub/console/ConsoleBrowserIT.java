@@ -353,6 +353,11 @@ class ConsoleBrowserIT extends HubIntegrationTest {
         assertThat(driver.findElements(By.cssSelector("#simulation-chart svg rect.bar-actual"))).isNotEmpty();
         assertThat(driver.findElements(By.cssSelector("#simulation-chart svg rect.bar-simulated"))).isNotEmpty();
         assertThat(textOf(By.cssSelector("#simulation-detail h1"))).contains(simId);
+        // the fidelity line: how many recorded decisions the replay of the policies that took them reproduces
+        JsonNode fidelity = report.path("fidelity");
+        assertThat(fidelity.path("checked").asBoolean()).isTrue();
+        assertThat(textOf(By.id("fidelity-line"))).contains("The replay reproduces " + fidelity.path("reproduced").asInt()
+                + " of " + fidelity.path("decided").asInt() + " recorded decisions");
         screenshot("simulation-report");
 
         click(By.id("back-to-routing"));

@@ -270,8 +270,8 @@ class ReconciliationIT extends HubIntegrationTest {
         assertThat(mapper.readTree(recent.body()).get(0).get("id").asLong()).isEqualTo(id);
         assertThat(call("GET", "/v3/api-docs", "viewer:viewer", null).body())
                 .contains("/api/reconciliations", "/api/reconciliations/{id}");
-        String metrics = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/prometheus")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        // the scrape needs a user (metrics name channels and volumes)
+        String metrics = call("GET", "/actuator/prometheus", "viewer:viewer", null).body();
         assertThat(metrics).contains("omnihub_reconciliation_drifts_total{cause=\"CHANGED_AT_CHANNEL\",channel=\"marketplace\"",
                 "omnihub_reconciliation_repair_seconds_count{channel=\"marketplace\"", "omnihub_reconciliation_runs_total");
     }

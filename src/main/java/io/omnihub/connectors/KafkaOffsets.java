@@ -1,4 +1,4 @@
-package io.omnihub.fulfillment;
+package io.omnihub.connectors;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
@@ -37,9 +37,9 @@ public class KafkaOffsets {
      * Commits, for every partition of a batching consumer's poll, the offset after its last record, in ONE
      * asynchronous commit on the consumer thread (the batch step runs on it): the consumer polls on instead of
      * waiting for a broker round trip. The poll's transaction has committed before, so a commit that is lost (a
-     * crash, a rebalance) only means these records come again, and they find their orders routed. Without Camel's
-     * default manual-commit objects (another set-up), each record's own commit is used. The same idiom as the
-     * stock-events consumer's.
+     * crash, a rebalance) only means these records come again, and every batch consumer recognises what it has done
+     * (orders found routed, stock events by their idempotency keys). Without Camel's default manual-commit objects
+     * (another set-up), each record's own commit is used. Used by every batching consumer (orders, stock events).
      */
     public static void commitPoll(List<Exchange> records) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
@@ -58,7 +58,7 @@ public class KafkaOffsets {
         if (consumer != null && !offsets.isEmpty()) {
             consumer.commitAsync(offsets, (committed, error) -> {
                 if (error != null) {
-                    log.info("Offsets {} not committed ({}); those orders will come again and be found routed",
+                    log.info("Offsets {} not committed ({}); those records will come again and be recognised as done",
                             committed, error.toString());
                 }
             });
