@@ -109,12 +109,10 @@ public class KafkaOutboxRelay implements SmartLifecycle {
                 int marked = markAcknowledged(waitForOldest);
                 total += marked;
                 if (rows.isEmpty() && inFlight.isEmpty()) {
-                    // nothing owed: after a second with the lock, let it go, so that another instance's relay (woken
-                    // by its own commits) can take its turn and a relay that stops being able to publish is not the
-                    // only one that may
-                    if (System.currentTimeMillis() - lockedAtMillis > 1000) {
-                        closeLockConnection();
-                    }
+                    // caught up: let the lock go, so that another instance's relay (woken by its own commits) takes
+                    // its turn, and a relay that can no longer publish is never the only one that may. A relay with a
+                    // backlog keeps the lock, so this costs a lock round trip only when the relay is not the bottleneck.
+                    closeLockConnection();
                     return total;
                 }
                 if (!running && rows.isEmpty()) {

@@ -340,11 +340,12 @@ class ScaleOutIT {
                 "select count(*) from orders where channel_order_id like 'scale-share-%' and status = 'ROUTED'",
                 new MapSqlParameterSource(), Integer.class) == orders);
 
-        // each instance's consumer is in the group with partitions of its own (6 partitions, one consumer each)
+        // each instance's consumers are in the group with partitions of their own (6 partitions; each instance runs
+        // omnihub.fulfillment.routing-consumers = 2 consumer threads, so 4 members, each with partitions)
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
                 Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, first.kafkaBrokers()))) {
             var group = admin.describeConsumerGroups(List.of("omnihub-order-routing")).all().get().get("omnihub-order-routing");
-            assertThat(group.members()).as("one order-routing consumer per instance").hasSize(2);
+            assertThat(group.members()).as("two order-routing consumers per instance").hasSize(4);
             assertThat(group.members()).allSatisfy(m -> assertThat(m.assignment().topicPartitions())
                     .as("partitions of omnihub.orders.v1 assigned to " + m.consumerId()).isNotEmpty());
         }
