@@ -147,10 +147,13 @@ class FulfillmentSinkFailureIT extends HubIntegrationTest {
 
     static final String STORE_TOPIC = "omnihub.store-fulfillment.v1";
 
-    /** Waits until the fulfillment-requests consumer has committed every request on its topic. */
+    /**
+     * Waits until the fulfillment-requests consumer has committed every request on its topic. In a full suite run the
+     * tests before this one leave hundreds of requests, each an SFTP file or an HTTP call, so this may take minutes.
+     */
     void awaitFulfillmentRequestsSent() {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBrokers))) {
-            await().atMost(Duration.ofSeconds(120)).until(() -> {
+            await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofSeconds(1)).until(() -> {
                 Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
                         admin.listConsumerGroupOffsets("omnihub-fulfillment-requests").partitionsToOffsetAndMetadata().get();
                 Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
