@@ -440,8 +440,13 @@ class ScaleOutIT {
         long lockFreeFrom = 0;
         RelayPass previous = null;
         for (RelayPass pass : passes) {
-            assertThat(pass.lockedAt()).as("%s relayed while %s still held the relay lock", pass, previous)
-                    .isGreaterThanOrEqualTo(lockFreeFrom);
+            // batches marked under one hold of the lock (same instance, same time taken) are one hold, not an overlap
+            boolean sameHold = previous != null && previous.instance().equals(pass.instance())
+                    && previous.lockedAt() == pass.lockedAt();
+            if (!sameHold) {
+                assertThat(pass.lockedAt()).as("%s relayed while %s still held the relay lock", pass, previous)
+                        .isGreaterThanOrEqualTo(lockFreeFrom);
+            }
             if (pass.until() >= lockFreeFrom) {
                 lockFreeFrom = pass.until();
                 previous = pass;
