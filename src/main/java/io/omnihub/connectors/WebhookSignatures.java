@@ -36,11 +36,39 @@ public final class WebhookSignatures {
 
     /** The {@code v1,...} signature of a Standard Webhooks message. */
     public static String standardWebhooks(String secret, String id, long timestamp, byte[] body) {
-        byte[] prefix = (id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8);
-        byte[] signed = new byte[prefix.length + body.length];
-        System.arraycopy(prefix, 0, signed, 0, prefix.length);
-        System.arraycopy(body, 0, signed, prefix.length, body.length);
-        return "v1," + Base64.getEncoder().encodeToString(hmac(standardWebhooksKey(secret), signed));
+        return new StandardWebhooksSigner(secret).sign(id, timestamp, body);
+    }
+
+    /**
+     * Signs Standard Webhooks messages with one secret, its key decoded and the HMAC initialised once: each
+     * signature then only copies the initialised HMAC (a sender that signs thousands of messages a second with the
+     * same secret would otherwise decode the key and set up the HMAC for every one). Thread-safe.
+     */
+    public static final class StandardWebhooksSigner {
+
+        private final Mac initialised;
+
+        public StandardWebhooksSigner(String secret) {
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(new SecretKeySpec(standardWebhooksKey(secret), "HmacSHA256"));
+                this.initialised = mac;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** The {@code v1,...} signature of {@code id.timestamp.body}. */
+        public String sign(String id, long timestamp, byte[] body) {
+            Mac mac;
+            try {
+                mac = (Mac) initialised.clone();
+            } catch (CloneNotSupportedException e) {
+                throw new IllegalStateException("the HmacSHA256 provider cannot copy an initialised HMAC", e);
+            }
+            mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
+            return "v1," + Base64.getEncoder().encodeToString(mac.doFinal(body));
+        }
     }
 
     /**

@@ -8,7 +8,8 @@ import org.springframework.stereotype.Component;
  * HTTP client settings of the channel sinks: no automatic retries inside the client (Apache HttpClient 5 would
  * silently resend on 429 and 503), because the delivery dispatcher owns retries, backoff, Retry-After and the
  * circuit breaker, and counts every attempt. No cookie store and no response decompression either: per call work
- * that a channel API never needs. Referenced by the sink Kamelets as {@code #channelHttpClient}.
+ * that a channel API never needs. Referenced as {@code #channelHttpClient} by the Kamelets that call a channel with
+ * camel-http (the reconciliation's read-back); the delivery sinks use vertx-http, see {@link ChannelWebClients}.
  */
 @Component("channelHttpClient")
 public class ChannelHttpClient implements HttpClientConfigurer {

@@ -10,6 +10,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The channel-webhook-sink Kamelet's two steps. {@link #envelope} wraps the hub message in the Standard Webhooks
@@ -29,6 +31,9 @@ import java.time.temporal.ChronoUnit;
 public class ChannelSigner {
 
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+
+    /** Per secret, its key prepared once (secrets come from configuration: a handful, for the life of the hub). */
+    private final Map<String, WebhookSignatures.StandardWebhooksSigner> signers = new ConcurrentHashMap<>();
 
     /** The body becomes {@code {"type": <OmnihubEventType header>, "timestamp": <now>, "data": <body>}}. */
     public void envelope(Exchange exchange) {
@@ -57,7 +62,8 @@ public class ChannelSigner {
         m.setHeader(Exchange.CONTENT_TYPE, contentType == null ? "application/json" : contentType);
         m.setHeader("webhook-id", id);
         m.setHeader("webhook-timestamp", Long.toString(timestamp));
-        m.setHeader("webhook-signature", WebhookSignatures.standardWebhooks(secret, id, timestamp, body));
+        m.setHeader("webhook-signature", signers.computeIfAbsent(secret, WebhookSignatures.StandardWebhooksSigner::new)
+                .sign(id, timestamp, body));
         m.setBody(body);
     }
 }

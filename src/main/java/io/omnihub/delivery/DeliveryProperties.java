@@ -12,15 +12,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                          claims expire after this and are sent again)
  * @param breakerFailures   consecutive failures that open a channel's circuit breaker
  * @param breakerOpenMs     how long an open breaker stays open before one trial delivery is let through
- * @param batchSize         deliveries claimed per channel and pass at most
- * @param pollIntervalMs    how often the dispatcher looks for due deliveries it was not woken for (retries that
+ * @param batchSize         deliveries claimed per channel and claim at most
+ * @param pollIntervalMs    how often each channel's pump looks for due deliveries it was not woken for (retries that
  *                          came due, deliveries enqueued by another hub)
- * @param holdMs            how long one run of the dispatcher route keeps dispatching before it returns
  */
 @ConfigurationProperties(prefix = "omnihub.delivery")
 public record DeliveryProperties(Integer maxAttempts, Long baseBackoffMs, Long maxBackoffMs, Long leaseMs,
                                  Integer breakerFailures, Long breakerOpenMs, Integer batchSize,
-                                 Long pollIntervalMs, Long holdMs) {
+                                 Long pollIntervalMs) {
 
     public DeliveryProperties {
         maxAttempts = maxAttempts == null ? 10 : maxAttempts;
@@ -31,6 +30,5 @@ public record DeliveryProperties(Integer maxAttempts, Long baseBackoffMs, Long m
         breakerOpenMs = breakerOpenMs == null ? 10_000L : breakerOpenMs;
         batchSize = batchSize == null ? 100 : batchSize;
         pollIntervalMs = pollIntervalMs == null ? 50L : pollIntervalMs;
-        holdMs = holdMs == null ? 1000L : holdMs;
     }
 }

@@ -135,7 +135,7 @@ public class StockLedger {
 
     /**
      * Applies many on-hand changes, each exactly as {@link #adjustOnHand} or {@link #setOnHand} would (stock row,
-     * ledger entry with the change actually made and the figures after it, STOCK_CHANGED outbox row), in two round
+     * ledger entry with the change actually made and the figures after it; one STOCK_CHANGED per sku), in two round
      * trips to the database whatever their number: the missing stock rows are created (at zero, as a node that never
      * held the sku stands), then each change is a single statement and the statements go as one JDBC batch. Changes
      * are applied in node and sku order (the order in which every writer locks stock rows, so this cannot deadlock
@@ -171,13 +171,13 @@ public class StockLedger {
                         updated_at = now()
                     from (select node_id, sku, on_hand from stock where node_id = :node and sku = :sku for update) prior
                     where s.node_id = prior.node_id and s.sku = prior.sku
-                    returning s.on_hand, s.reserved, prior.on_hand as before),
-                entry as (
-                    insert into ledger_entry (node_id, sku, kind, on_hand_delta, reserved_delta, on_hand_after, reserved_after, reference, reason)
-                    select :node, :sku, :kind, changed.on_hand - changed.before, 0, changed.on_hand, changed.reserved, :ref, :reason
-                    from changed)
-                insert into outbox (kind, msg_key) values ('STOCK_CHANGED', :sku)""", params);
-        outbox.stockChangedInTransaction();
+                    returning s.on_hand, s.reserved, prior.on_hand as before)
+                insert into ledger_entry (node_id, sku, kind, on_hand_delta, reserved_delta, on_hand_after, reserved_after, reference, reason)
+                select :node, :sku, :kind, changed.on_hand - changed.before, 0, changed.on_hand, changed.reserved, :ref, :reason
+                from changed""", params);
+        java.util.Set<String> skus = new java.util.TreeSet<>();
+        rows.forEach(r -> skus.add(r.get(1)));
+        outbox.stockChanged(skus);
     }
 
     /** A node's stock row for a sku as locked for a batch: figures and the per-sku safety stock override. */
@@ -279,9 +279,7 @@ public class StockLedger {
                 order by ord""",
                 new MapSqlParameterSource("nodes", eNodes).addValue("skus", eSkus).addValue("qs", eQs).addValue("onHand", eOnHand)
                         .addValue("reserved", eReserved).addValue("refs", eRefs));
-        jdbc.update("insert into outbox (kind, msg_key) select 'STOCK_CHANGED', sku from unnest(cast(:skus as text[])) as u(sku) order by sku",
-                new MapSqlParameterSource("skus", new java.util.TreeSet<>(List.of(skus)).toArray(String[]::new)));
-        outbox.stockChangedInTransaction();
+        outbox.stockChanged(new java.util.TreeSet<>(List.of(skus)));
         return true;
     }
 

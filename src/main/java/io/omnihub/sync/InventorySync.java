@@ -22,11 +22,13 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keeps every channel's available-to-sell figure in step with the ledger. Each pass claims pending STOCK_CHANGED
- * outbox rows (SKIP LOCKED, so several hubs share the work), coalesces them by sku, recomputes the figure of every
- * configured channel that sells the sku and, for a figure that changed, records it with the next sequence number
- * and enqueues its delivery (superseding an undelivered older figure), all in one transaction with marking the
- * rows processed.
+ * Keeps every channel's available-to-sell figure in step with the ledger. A transaction that changes stock has the
+ * figures of its skus recomputed just before it commits ({@link Outbox#recomputeInTransaction}): for every configured
+ * channel that sells a sku, a figure that changed is recorded with the next sequence number and its delivery enqueued
+ * (superseding an undelivered older figure), so the change and what it owes the channels commit together. Pending
+ * STOCK_CHANGED outbox rows (a change made outside a transaction, or whose recomputation failed) are worked off by
+ * passes of their own: each claims them (SKIP LOCKED, so several hubs share the work), coalesces them by sku and
+ * recomputes the same way, in one transaction with marking the rows processed.
  * <p>
  * The figure for a channel is the sum over the channel's enabled nodes of max(0, on hand − reserved − safety stock)
  * (the stock row's safety stock, else the node's), after the channel's {@link BufferRules}. The {@code ats_state}
@@ -51,7 +53,10 @@ public class InventorySync {
         this.props = props;
         this.deliveries = deliveries;
         this.mapper = mapper;
-        // a stock change committed in this hub wakes the sync at once; changes made by other hubs are found by polling
+        // a stock change made in a transaction has its figures recomputed in that transaction, before it commits
+        outbox.recomputeInTransaction(this::recompute);
+        // a change left pending (written outside a transaction, or its recomputation failed) wakes the sync at once;
+        // rows another hub left pending are found by polling
         outbox.onStockChanged(wakeUp::release);
     }
 

@@ -30,7 +30,8 @@ import java.util.function.BooleanSupplier;
  * Every event is a -1 ADJUSTMENT at WH-NJ1 on one of the run's skus, each starting at {@link #START} units with no
  * buffers on the channels, so a figure tells exactly how many of the sku's events it reflects. A figure superseded
  * by a newer one is never sent; the events it would have carried count until the newer figure arrives (that is the
- * latency a channel sees).
+ * latency a channel sees). An event that never reached every channel is in the percentiles as {@link #NEVER}, so
+ * losing events cannot make a figure look better.
  */
 final class SyncLatencyProbe {
 
@@ -44,8 +45,8 @@ final class SyncLatencyProbe {
     record Result(int rate, double achieved, long p50, long p99, long max, int measured, int events, boolean complete) {
 
         String line(int channels) {
-            return String.format(Locale.ROOT, "  %5d ev/s (achieved %6.0f): stock event -> last of %d channel callbacks  p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms  (%d/%d events%s)",
-                    rate, achieved, channels, ms(p50), ms(p99), ms(max), measured, events, complete ? "" : ", INCOMPLETE");
+            return String.format(Locale.ROOT, "  %5d ev/s (achieved %6.0f): stock event -> last of %d channel callbacks  p50 %s  p99 %s  max %s  (%d/%d events reached every channel%s)",
+                    rate, achieved, channels, shown(p50), shown(p99), shown(max), measured, events, complete ? "" : ", INCOMPLETE");
         }
     }
 
@@ -123,13 +124,23 @@ final class SyncLatencyProbe {
                 }
                 last = Math.max(last, at);
             }
+            // an event that never reached every channel is not left out: it counts as the slowest of all (NEVER)
+            latency[i] = all ? Math.max(0, last - sentAt[i]) : NEVER;
             if (all) {
-                latency[measured++] = Math.max(0, last - sentAt[i]);
+                measured++;
             }
         }
-        long[] l = Arrays.copyOf(latency, measured);
-        Arrays.sort(l);
-        return new Result(rate, achieved, pct(l, 0.50), pct(l, 0.99), l.length == 0 ? 0 : l[l.length - 1], measured, events, complete);
+        Arrays.sort(latency);
+        return new Result(rate, achieved, pct(latency, 0.50), pct(latency, 0.99), events == 0 ? 0 : latency[events - 1],
+                measured, events, complete);
+    }
+
+    /** The latency of an event that never reached every channel: the percentiles that fall on it say "never". */
+    static final long NEVER = Long.MAX_VALUE;
+
+    /** A latency in ms as the figures print it, or "never". */
+    static String shown(long nanos) {
+        return nanos == NEVER ? "never" : String.format(Locale.ROOT, "%,.0f ms", ms(nanos));
     }
 
     /**

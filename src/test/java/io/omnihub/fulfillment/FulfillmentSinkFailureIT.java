@@ -157,9 +157,10 @@ class FulfillmentSinkFailureIT extends HubIntegrationTest {
 
     long awaitDeadLetter(String orderId) {
         // requests that earlier tests left for the same kind of node come first on the topic and, while its folder
-        // refuses writes, are each retried with backoff (about 6.5 s) and dead-lettered before this test's own: full
-        // suite runs had 9 and 33 of them ahead (the fulfillment-requests consumer sends one request at a time)
-        await().atMost(Duration.ofSeconds(600)).until(() -> deadLetters(orderId).size() == 1);
+        // refuses writes, are each retried and dead-lettered before this test's own (full suite runs had 9 and 33 of
+        // them ahead; the fulfillment-requests consumer sends one request at a time): the test profile's pauses
+        // between attempts (omnihub.fulfillment.retry.*, 20 ms doubling up to 100 ms) make that about 0.3 s each
+        await().atMost(Duration.ofSeconds(180)).until(() -> deadLetters(orderId).size() == 1);
         return deadLetters(orderId).get(0);
     }
 

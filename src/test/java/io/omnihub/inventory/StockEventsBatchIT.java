@@ -19,7 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * in its order for one node and sku, with the same stock and ledger effect as one at a time — a sale beyond on
  * hand floors at zero and the ledger records the change actually made, a count replaces on hand and records its
  * difference, a sku the node never held gets its row, a repeated event id (in the batch or from an earlier batch)
- * changes nothing — and every ledger entry has its STOCK_CHANGED outbox row.
+ * changes nothing — and the batch's transaction leaves one STOCK_CHANGED outbox row per sku it changed, already
+ * processed by that transaction: the channels' figures were recomputed and their deliveries enqueued before it
+ * committed, not by a later sync pass.
  */
 class StockEventsBatchIT extends HubIntegrationTest {
 
@@ -60,9 +62,21 @@ class StockEventsBatchIT extends HubIntegrationTest {
         assertThat(entries("WH-NJ1", a)).containsExactly(List.of("SNAPSHOT", -3, 7), List.of("ADJUSTMENT", 2, 9));
         assertThat(entries("WH-NJ1", b)).containsExactly(List.of("RECEIPT", 4, 9), List.of("SALE", -2, 7));
         assertThat(entries("ST-BRK", b)).containsExactly(List.of("RECEIPT", 6, 6));
+        MapSqlParameterSource skus = new MapSqlParameterSource("skus", List.of(a, b));
         long outboxAfter = jdbc.queryForObject("select count(*) from outbox where kind = 'STOCK_CHANGED' and msg_key in (:skus)",
-                new MapSqlParameterSource("skus", List.of(a, b)), Long.class);
-        assertThat(outboxAfter - outboxBefore).isEqualTo(6);
+                skus, Long.class);
+        assertThat(outboxAfter - outboxBefore).as("one STOCK_CHANGED per sku of the batch, not one per event").isEqualTo(2);
+        // processed at the very time it was written (now() is the transaction's start): by the transaction itself
+        assertThat(jdbc.queryForList("""
+                select msg_key from outbox where kind = 'STOCK_CHANGED' and msg_key in (:skus)
+                  and processed_at is not null and processed_at = created_at""", skus, String.class))
+                .as("the batch's own transaction recomputed the figures").containsExactlyInAnyOrder(a, b);
+        // and what it recomputed is the figure of the stock it left
+        assertThat(jdbc.queryForObject("select available from ats_state where channel = 'web' and sku = :sku",
+                new MapSqlParameterSource("sku", b), Integer.class)).isEqualTo(jdbc.queryForObject("""
+                select coalesce(sum(greatest(0, s.on_hand - s.reserved - coalesce(s.safety_stock, n.safety_stock))), 0)
+                from channel_node cn join node n on n.id = cn.node_id and n.enabled join stock s on s.node_id = cn.node_id
+                where cn.channel_id = 'web' and s.sku = :sku""", new MapSqlParameterSource("sku", b), Integer.class));
     }
 
     int onHand(String node, String sku) {
