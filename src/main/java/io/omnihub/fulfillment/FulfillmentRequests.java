@@ -7,10 +7,14 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
- * Called by the fulfillment-requests route (bean {@code fulfillmentRequests}) once a node's request has left through
- * the node's sink: records "fulfillment request sent" on the order's timeline, once per request even when the request
- * is redelivered; and by its error configuration (fulfillment-dead-letter) when the sink failed for good: records
+ * Called by the fulfillment-requests consumer ({@link FulfillmentRequestBatches}) once a poll's requests have left
+ * through their nodes' sinks: records "fulfillment request sent" on each order's timeline, once per request even when
+ * the request is redelivered; and by the error configuration of fulfillment-request-one (fulfillment-dead-letter) when the sink failed for good: records
  * "fulfillment request failed" with the reason and the dead letter an operator can replay.
  */
 @Component("fulfillmentRequests")
@@ -26,15 +30,60 @@ public class FulfillmentRequests {
         this.timeline = timeline;
     }
 
-    /** Records that request {@code requestId} of {@code orderId} went to {@code nodeId} through {@code sink}. */
-    public void sent(String requestId, String orderId, String nodeId, String sink, String where) {
-        tx.executeWithoutResult(s -> {
-            int fresh = jdbc.update("insert into idempotency_key (scope, key, result) values ('fulfillment-request', :k, :r) "
-                    + "on conflict do nothing", new MapSqlParameterSource("k", requestId).addValue("r", sink + " " + where));
-            if (fresh == 1) {
-                timeline.event(orderId, "FULFILLMENT_REQUEST_SENT", nodeId + " via " + sink + ": " + where);
-            }
-        });
+    /** A request that left through its node's sink: which, for which order, to which node, how and where to. */
+    public record Sent(String requestId, String orderId, String nodeId, String sink, String where) {
+    }
+
+    /** Exchange property: the request is sent as part of a poll, whose batch records it with the others. */
+    public static final String IN_BATCH = "omnihub.fulfillment.inBatch";
+
+    /**
+     * The last step of fulfillment-request-one: records the request in the exchange (the properties the route set)
+     * as sent, now, unless it is part of a poll ({@link #IN_BATCH}), whose batch records all its requests in one
+     * transaction. A request replayed from its dead letter is recorded here.
+     */
+    public void recordSent(Exchange exchange) {
+        if (Boolean.TRUE.equals(exchange.getProperty(IN_BATCH))) {
+            return;
+        }
+        sent(List.of(sentOf(exchange)));
+    }
+
+    /** The request a fulfillment-request-one exchange sent, from the properties the route set. */
+    static Sent sentOf(Exchange exchange) {
+        return new Sent(exchange.getProperty("requestId", String.class), exchange.getProperty("orderId", String.class),
+                exchange.getProperty("nodeId", String.class), exchange.getProperty("sink", String.class),
+                exchange.getProperty("sentTo", String.class));
+    }
+
+    /**
+     * Records that the requests of a poll went out, in one transaction and two statements whatever their number: the
+     * request ids as idempotency keys and, for each one not recorded before, FULFILLMENT_REQUEST_SENT on its order's
+     * timeline (so a redelivered request is not recorded twice), in the given order.
+     */
+    public void sent(List<Sent> requests) {
+        Map<String, Sent> byId = new LinkedHashMap<>();
+        requests.forEach(r -> byId.putIfAbsent(r.requestId(), r));
+        if (byId.isEmpty()) {
+            return;
+        }
+        List<Sent> once = List.copyOf(byId.values());
+        tx.executeWithoutResult(s -> jdbc.update("""
+                with fresh as (
+                    insert into idempotency_key (scope, key, result)
+                    select 'fulfillment-request', u.k, u.r from unnest(cast(:keys as text[]), cast(:results as text[])) as u(k, r)
+                    on conflict do nothing
+                    returning key)
+                insert into order_event (order_id, kind, detail)
+                select u.order_id, 'FULFILLMENT_REQUEST_SENT', u.detail
+                from unnest(cast(:keys as text[]), cast(:orders as text[]), cast(:details as text[])) with ordinality as u(k, order_id, detail, n)
+                join fresh f on f.key = u.k
+                order by u.n""",
+                new MapSqlParameterSource("keys", once.stream().map(Sent::requestId).toArray(String[]::new))
+                        .addValue("results", once.stream().map(r -> r.sink() + " " + r.where()).toArray(String[]::new))
+                        .addValue("orders", once.stream().map(Sent::orderId).toArray(String[]::new))
+                        .addValue("details", once.stream().map(r -> r.nodeId() + " via " + r.sink() + ": " + r.where())
+                                .toArray(String[]::new))));
     }
 
     /**

@@ -86,6 +86,15 @@ public final class BenchMain {
                     Integer.getInteger("bench.producer.records", 40_000)).run()));
         }
 
+        // each figure starts on a settled hub, not in the tail of the one before (see HubSettling)
+        Duration settleMax = Duration.ofSeconds(Long.getLong("bench.settle-seconds", 300));
+        if (wanted.test("intake") && wanted.test("routing")) {
+            String settled = new HubSettling(hub).await("intake", settleMax);
+            System.out.println("settle: " + settled);
+            notes.add("Between figures the load generator waits until the hub has done what the previous figure left it "
+                    + "(every consumer group at the end of its topics, no outbox row waiting, no delivery owed): " + settled + ".");
+        }
+
         if (wanted.test("routing")) {
             // PostgreSQL raw limit for the reservation update
             System.out.println("postgres: raw conditional update limit ...");
@@ -97,12 +106,24 @@ public final class BenchMain {
                     Duration.ofSeconds(Long.getLong("bench.routing.max-seconds", 300))).run()));
         }
 
+        if (wanted.test("routing") && (wanted.test("sync") || wanted.test("sftp"))) {
+            String settled = new HubSettling(hub).await("routing", settleMax);
+            System.out.println("settle: " + settled);
+            notes.add("After the routing figure: " + settled + ".");
+        }
+
         if (wanted.test("sync")) {
             System.out.println("sync: stock events to the last of five channels ...");
             rows.addAll(guard("Inventory sync: stock event to last channel callback", () -> new SyncLatencyFigure(hub, channels,
                     Integer.getInteger("bench.sync.skus", 100), Integer.getInteger("bench.sync.seconds", 10),
                     Arrays.stream(System.getProperty("bench.sync.rates", "100,500,1000").split(","))
                             .mapToInt(r -> Integer.parseInt(r.trim())).toArray()).run()));
+        }
+
+        if (wanted.test("sync") && wanted.test("sftp")) {
+            String settled = new HubSettling(hub).await("sync", settleMax);
+            System.out.println("settle: " + settled);
+            notes.add("Before the SFTP figure: " + settled + ".");
         }
 
         if (wanted.test("sftp")) {

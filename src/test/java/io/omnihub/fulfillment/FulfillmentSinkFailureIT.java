@@ -158,7 +158,7 @@ class FulfillmentSinkFailureIT extends HubIntegrationTest {
     long awaitDeadLetter(String orderId) {
         // requests that earlier tests left for the same kind of node come first on the topic and, while its folder
         // refuses writes, are each retried and dead-lettered before this test's own (full suite runs had 9 and 33 of
-        // them ahead; the fulfillment-requests consumer sends one request at a time): the test profile's pauses
+        // them ahead; the consumer sends the requests of a poll one after the other): the test profile's pauses
         // between attempts (omnihub.fulfillment.retry.*, 20 ms doubling up to 100 ms) make that about 0.3 s each
         await().atMost(Duration.ofSeconds(180)).until(() -> deadLetters(orderId).size() == 1);
         return deadLetters(orderId).get(0);
@@ -166,7 +166,7 @@ class FulfillmentSinkFailureIT extends HubIntegrationTest {
 
     List<Long> deadLetters(String orderId) {
         return jdbc.queryForList("""
-                select id from dead_letter where route_id = 'fulfillment-requests' and replayed_at is null
+                select id from dead_letter where route_id = 'fulfillment-request-one' and replayed_at is null
                 and payload like :pattern order by id""", new MapSqlParameterSource("pattern", "%" + orderId + "%"), Long.class);
     }
 

@@ -1,0 +1,115 @@
+package io.omnihub.fulfillment;
+
+import io.omnihub.canonical.HubHeaders;
+import io.omnihub.connectors.KafkaOffsets;
+import io.omnihub.deadletter.DeadLetters;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The fulfillment-requests consumer's batch step: the requests of one Kafka poll (Camel batching) are sent one by one
+ * through {@code direct:fulfillment-request-one} (one SFTP file or HTTP call per request, through the node's sink,
+ * retried and then dead-lettered there), then every request that went out is recorded in ONE transaction
+ * ({@link FulfillmentRequests#sent(List)}) and each partition's offset is committed once, asynchronously, after it.
+ * One request at a time with a synchronous offset commit each was about 18 requests a second however idle the
+ * machine: the commit waited for the broker, and the bookkeeping for its own commit, on every request.
+ * <p>
+ * A request is sent once per poll: when the hub's database is away (no dead letter could be kept, no bookkeeping
+ * written) the consumer thread waits here with a growing pause and tries again, the request that failed and the
+ * bookkeeping, without sending again what already went out. A failure that is neither sent nor dead-lettered leaves
+ * the poll's offsets uncommitted (its requests come again after a restart; the request id keeps their timeline
+ * entries single) and fails the batch, logged by the batch-consumer configuration.
+ */
+@Component("fulfillmentRequestBatches")
+public class FulfillmentRequestBatches {
+
+    /** The per-request route: the node's sink, retries, dead letter and FULFILLMENT_REQUEST_FAILED. */
+    public static final String ONE = "direct:fulfillment-request-one";
+    static final String ONE_ROUTE = "fulfillment-request-one";
+
+    private static final Logger log = LoggerFactory.getLogger(FulfillmentRequestBatches.class);
+
+    private final ProducerTemplate producer;
+    private final FulfillmentRequests requests;
+
+    public FulfillmentRequestBatches(ProducerTemplate producer, FulfillmentRequests requests) {
+        this.producer = producer;
+        this.requests = requests;
+    }
+
+    /** Sends the poll's requests (the body: a list of exchanges, one per record), records them and commits the offsets. */
+    public void send(Exchange batch) throws InterruptedException {
+        @SuppressWarnings("unchecked")
+        List<Exchange> records = batch.getMessage().getBody(List.class);
+        if (records == null || records.isEmpty()) {
+            return;
+        }
+        List<FulfillmentRequests.Sent> sent = new ArrayList<>(records.size());
+        List<Throwable> failures = new ArrayList<>();
+        // the feed the requests came from, for their dead letters (set on the poll's exchange by the route)
+        String source = batch.getMessage().getHeader(HubHeaders.SOURCE, String.class);
+        for (Exchange record : records) {
+            Exchange done = sendOne(record, source);
+            Throwable failure = done.getException();
+            if (failure != null) {
+                failures.add(failure);
+            } else if (done.getProperty(Exchange.EXCEPTION_CAUGHT) == null) {
+                sent.add(FulfillmentRequests.sentOf(done));
+            }
+            // else: failed for good, dead-lettered and on the order's timeline by the route's error configuration
+        }
+        whileStorageIsAway(sent.size() + " fulfillment requests' bookkeeping", () -> requests.sent(sent));
+        if (!failures.isEmpty()) {
+            IllegalStateException e = new IllegalStateException(failures.size() + " of " + records.size()
+                    + " fulfillment requests were neither sent nor dead-lettered; offsets not committed", failures.get(0));
+            failures.stream().skip(1).forEach(e::addSuppressed);
+            throw e;
+        }
+        KafkaOffsets.commitPoll(records);
+    }
+
+    /** One request through the per-request route; while the database is away, tried again after a growing pause. */
+    private Exchange sendOne(Exchange record, String source) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            // a copy, so that a request tried again starts from the record as it came; a dead letter it leaves names
+            // the per-request route, through which a replay sends (and records) it again
+            Exchange request = record.copy();
+            request.getExchangeExtension().setFromRouteId(ONE_ROUTE);
+            request.setProperty(FulfillmentRequests.IN_BATCH, true);
+            request.getMessage().setHeader(HubHeaders.SOURCE, source);
+            Exchange done = producer.send(ONE, request);
+            Exception failure = done.getException();
+            if (failure == null || !DeadLetters.isStorageUnavailable(failure) || !producer.getCamelContext().isStarted()) {
+                return done;
+            }
+            pause("a fulfillment request", attempt, failure);
+        }
+    }
+
+    private void whileStorageIsAway(String what, Runnable work) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                work.run();
+                return;
+            } catch (RuntimeException e) {
+                if (!DeadLetters.isStorageUnavailable(e) || !producer.getCamelContext().isStarted()) {
+                    throw e;
+                }
+                pause(what, attempt, e);
+            }
+        }
+    }
+
+    private static void pause(String what, int attempt, Exception cause) throws InterruptedException {
+        long pauseMs = Math.min(5_000, 250L << Math.min(attempt, 5));
+        log.warn("The database is unavailable: {} waits, attempt {} again in {} ms ({})", what, attempt + 1, pauseMs,
+                cause.toString());
+        Thread.sleep(pauseMs);
+    }
+}
