@@ -3,6 +3,7 @@ package io.omnihub.runtime;
 import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
+import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
@@ -51,6 +52,9 @@ final class EmbeddedSftpServer implements AutoCloseable {
         SshServer sshd = SshServer.setUpDefaultServer();
         sshd.setHost("127.0.0.1");
         sshd.setPort(port);
+        // an SFTP exchange is many small request-answer round trips: with Nagle's algorithm on, an answer written in
+        // two pieces waits for the client's delayed acknowledgement (40 ms on Linux) before its second piece leaves
+        CoreModuleProperties.TCP_NODELAY.set(sshd, true);
         SimpleGeneratorHostKeyProvider hostKeys = new SimpleGeneratorHostKeyProvider(hostKey);
         hostKeys.setAlgorithm("RSA");
         sshd.setKeyPairProvider(hostKeys);
