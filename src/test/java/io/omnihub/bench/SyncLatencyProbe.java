@@ -146,8 +146,9 @@ final class SyncLatencyProbe {
     /**
      * Where the time went for {@code skus}, from the database's own clocks (p50/p99 in ms): event sent (the reason
      * carries the send time) to its ledger entry (the stock-events transaction), oldest change to its delivery row
-     * (the sync pass), delivery row to DELIVERED (the dispatcher and the HTTP call). Transaction timestamps are their
-     * start times, so each stage is a lower bound of its share.
+     * (zero or below when the stock change's own transaction enqueued it, as it does now; a sync pass otherwise),
+     * delivery row to DELIVERED (the channel's pump and the HTTP call). Transaction timestamps are their start times,
+     * so each stage is a lower bound of its share.
      */
     static String stages(Connection c, List<String> skus) throws SQLException {
         try (PreparedStatement q = c.prepareStatement("""
@@ -169,7 +170,7 @@ final class SyncLatencyProbe {
             q.setArray(2, array);
             try (ResultSet r = q.executeQuery()) {
                 r.next();
-                return String.format(Locale.ROOT, "stages (ms, p50/p99): event->ledger %.0f/%.0f  ledger->delivery row %.0f/%.0f  "
+                return String.format(Locale.ROOT, "stages (ms, p50/p99): event->ledger %.0f/%.0f  change->delivery row (same transaction: <= 0) %.0f/%.0f  "
                                 + "row->delivered %.0f/%.0f  (%d deliveries)", r.getDouble(1), r.getDouble(2), r.getDouble(3),
                         r.getDouble(4), r.getDouble(5), r.getDouble(6), r.getLong(7));
             }
