@@ -3,10 +3,9 @@ package io.omnihub.fulfillment;
 import io.omnihub.canonical.HubHeaders;
 import io.omnihub.connectors.KafkaOffsets;
 import io.omnihub.deadletter.DeadLetters;
+import io.omnihub.deadletter.StorageOutages;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import java.util.ArrayList;
@@ -32,8 +31,6 @@ public class FulfillmentRequestBatches {
     /** The per-request route: the node's sink, retries, dead letter and FULFILLMENT_REQUEST_FAILED. */
     public static final String ONE = "direct:fulfillment-request-one";
     static final String ONE_ROUTE = "fulfillment-request-one";
-
-    private static final Logger log = LoggerFactory.getLogger(FulfillmentRequestBatches.class);
 
     private final ProducerTemplate producer;
     private final FulfillmentRequests requests;
@@ -64,19 +61,19 @@ public class FulfillmentRequestBatches {
             }
             // else: failed for good, dead-lettered and on the order's timeline by the route's error configuration
         }
-        whileStorageIsAway(sent.size() + " fulfillment requests' bookkeeping", () -> requests.sent(sent));
+        StorageOutages.retryWhileAway(sent.size() + " fulfillment requests' bookkeeping", this::running, () -> {
+            requests.sent(sent);
+            return null;
+        });
         if (!failures.isEmpty()) {
-            IllegalStateException e = new IllegalStateException(failures.size() + " of " + records.size()
-                    + " fulfillment requests were neither sent nor dead-lettered; offsets not committed", failures.get(0));
-            failures.stream().skip(1).forEach(e::addSuppressed);
-            throw e;
+            throw StorageOutages.notAcknowledged(failures, records.size(), "fulfillment requests were neither sent nor dead-lettered");
         }
         KafkaOffsets.commitPoll(records);
     }
 
     /** One request through the per-request route; while the database is away, tried again after a growing pause. */
     private Exchange sendOne(Exchange record, String source) throws InterruptedException {
-        for (int attempt = 1; ; attempt++) {
+        return StorageOutages.retryWhileAway("a fulfillment request", this::running, () -> {
             // a copy, so that a request tried again starts from the record as it came; a dead letter it leaves names
             // the per-request route, through which a replay sends (and records) it again
             Exchange request = record.copy();
@@ -84,32 +81,15 @@ public class FulfillmentRequestBatches {
             request.setProperty(FulfillmentRequests.IN_BATCH, true);
             request.getMessage().setHeader(HubHeaders.SOURCE, source);
             Exchange done = producer.send(ONE, request);
-            Exception failure = done.getException();
-            if (failure == null || !DeadLetters.isStorageUnavailable(failure) || !producer.getCamelContext().isStarted()) {
-                return done;
+            if (done.getException() != null && DeadLetters.isStorageUnavailable(done.getException())) {
+                // no dead letter could be kept: the request waits for the database
+                throw new IllegalStateException("the hub's database is unavailable", done.getException());
             }
-            pause("a fulfillment request", attempt, failure);
-        }
+            return done;
+        });
     }
 
-    private void whileStorageIsAway(String what, Runnable work) throws InterruptedException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                work.run();
-                return;
-            } catch (RuntimeException e) {
-                if (!DeadLetters.isStorageUnavailable(e) || !producer.getCamelContext().isStarted()) {
-                    throw e;
-                }
-                pause(what, attempt, e);
-            }
-        }
-    }
-
-    private static void pause(String what, int attempt, Exception cause) throws InterruptedException {
-        long pauseMs = Math.min(5_000, 250L << Math.min(attempt, 5));
-        log.warn("The database is unavailable: {} waits, attempt {} again in {} ms ({})", what, attempt + 1, pauseMs,
-                cause.toString());
-        Thread.sleep(pauseMs);
+    private boolean running() {
+        return producer.getCamelContext().isStarted();
     }
 }

@@ -3,6 +3,7 @@ package io.omnihub.fulfillment;
 import io.omnihub.connectors.KafkaOffsets;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnihub.deadletter.DeadLetters;
+import io.omnihub.deadletter.StorageOutages;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.kafka.KafkaConstants;
@@ -57,20 +58,10 @@ public class OrderBatches {
         if (records == null || records.isEmpty()) {
             return;
         }
-        for (int attempt = 1; ; attempt++) {
-            try {
-                routeOnce(records);
-                return;
-            } catch (RuntimeException e) {
-                if (!DeadLetters.isStorageUnavailable(e) || !producer.getCamelContext().isStarted()) {
-                    throw e;
-                }
-                long pauseMs = Math.min(5_000, 250L << Math.min(attempt, 5));
-                log.warn("The database is unavailable: {} orders wait, attempt {} again in {} ms ({})", records.size(),
-                        attempt + 1, pauseMs, e.toString());
-                Thread.sleep(pauseMs);
-            }
-        }
+        StorageOutages.retryWhileAway(records.size() + " orders", producer.getCamelContext()::isStarted, () -> {
+            routeOnce(records);
+            return null;
+        });
     }
 
     /** Routes a poll: together, then one by one what the batch left (or everything, when the batch failed). */
@@ -115,10 +106,7 @@ public class OrderBatches {
             }
         }
         if (!failures.isEmpty()) {
-            IllegalStateException e = new IllegalStateException(failures.size() + " of " + records.size()
-                    + " order records were neither routed nor dead-lettered; offsets not committed", failures.get(0));
-            failures.stream().skip(1).forEach(e::addSuppressed);
-            throw e;
+            throw StorageOutages.notAcknowledged(failures, records.size(), "order records were neither routed nor dead-lettered");
         }
         KafkaOffsets.commitPoll(records);
     }

@@ -4,6 +4,7 @@ import io.omnihub.connectors.KafkaOffsets;
 import io.omnihub.canonical.RejectedMessageException;
 import io.omnihub.canonical.StockEvent;
 import io.omnihub.deadletter.DeadLetters;
+import io.omnihub.deadletter.StorageOutages;
 import io.omnihub.inventory.StockEvents;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -59,20 +60,10 @@ public class StockEventBatches {
         if (records == null || records.isEmpty()) {
             return;
         }
-        for (int attempt = 1; ; attempt++) {
-            try {
-                applyOnce(records);
-                return;
-            } catch (RuntimeException e) {
-                if (!DeadLetters.isStorageUnavailable(e) || !producer.getCamelContext().isStarted()) {
-                    throw e;
-                }
-                long pauseMs = Math.min(5_000, 250L << Math.min(attempt, 5));
-                log.warn("The database is unavailable: {} stock events wait, attempt {} again in {} ms ({})", records.size(),
-                        attempt + 1, pauseMs, e.toString());
-                Thread.sleep(pauseMs);
-            }
-        }
+        StorageOutages.retryWhileAway(records.size() + " stock events", producer.getCamelContext()::isStarted, () -> {
+            applyOnce(records);
+            return null;
+        });
     }
 
     private void applyOnce(List<Exchange> records) {
@@ -103,10 +94,7 @@ public class StockEventBatches {
         invalid.forEach(record -> one(record, failures));
         if (!failures.isEmpty()) {
             // not acknowledged: after a restart these records come again (the applied ones are no-ops then)
-            IllegalStateException e = new IllegalStateException(failures.size() + " of " + records.size()
-                    + " stock events were neither applied nor dead-lettered; offsets not committed", failures.get(0));
-            failures.stream().skip(1).forEach(e::addSuppressed);
-            throw e;
+            throw StorageOutages.notAcknowledged(failures, records.size(), "stock events were neither applied nor dead-lettered");
         }
         KafkaOffsets.commitPoll(records);
     }
