@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +63,8 @@ final class ChannelPump implements Runnable {
 
     // changed by the pump's thread only
     private int inFlight;
+    /** Sent and delivered, but their rows were held by another transaction when they were to be marked. */
+    private final List<Long> held = new ArrayList<>();
     private boolean mayHaveMore;
     private Instant pausedUntil = Instant.MIN;
 
@@ -108,7 +111,8 @@ final class ChannelPump implements Runnable {
                 log.warn("Could not dispatch deliveries of {}: {}", channelId, e.toString());
             }
             try {
-                wakeUp.tryAcquire(waitMs, TimeUnit.MILLISECONDS);
+                // rows held by another transaction are marked again soon (it commits within milliseconds)
+                wakeUp.tryAcquire(held.isEmpty() ? waitMs : Math.min(waitMs, 5), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -116,7 +120,7 @@ final class ChannelPump implements Runnable {
         }
         // stopping: the calls in flight are awaited for a moment and recorded (what is not is sent again after its lease)
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (inFlight > 0 && System.nanoTime() < until) {
+        while ((inFlight > 0 || !held.isEmpty()) && System.nanoTime() < until) {
             try {
                 wakeUp.tryAcquire(50, TimeUnit.MILLISECONDS);
                 settle();
@@ -210,7 +214,9 @@ final class ChannelPump implements Runnable {
 
     /** Records the outcome of every call that finished: the successes in one statement, each failure by itself. */
     private void settle() {
-        List<Long> delivered = new ArrayList<>();
+        // the successes a transaction held last time first (see Deliveries.deliveredUnlessHeld)
+        List<Long> delivered = new ArrayList<>(held);
+        held.clear();
         try {
             for (Finished f; (f = finished.poll()) != null; ) {
                 inFlight--;
@@ -229,8 +235,14 @@ final class ChannelPump implements Runnable {
         } finally {
             if (!delivered.isEmpty()) {
                 try {
-                    // until marked, the rows stay claimed (their lease): neither sent again nor superseded meanwhile
-                    deliveries.delivered(delivered);
+                    // until marked, the rows stay claimed (their lease): neither sent again nor superseded meanwhile;
+                    // a row another transaction holds is marked at the next round rather than waited for
+                    Set<Long> done = deliveries.deliveredUnlessHeld(delivered);
+                    for (Long id : delivered) {
+                        if (!done.contains(id)) {
+                            held.add(id);
+                        }
+                    }
                 } catch (RuntimeException e) {
                     // the leases expire and the deliveries are sent again (receivers dedupe by webhook-id)
                     log.warn("Could not mark {} deliveries to {} delivered: {}", delivered.size(), channelId, e.toString());

@@ -10,6 +10,7 @@ import org.springframework.stereotype.Component;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -198,6 +199,35 @@ public class Deliveries {
                     // an array, not an expanded list: one statement text whatever the count, so it is planned once
                     new MapSqlParameterSource("ids", ids.toArray(new Long[0])));
         }
+    }
+
+    /**
+     * Marks sent deliveries DELIVERED without waiting for a row another transaction holds, and returns the ids it is
+     * done with (marked, or no longer pending); the caller tries the others again a moment later. A transaction that
+     * enqueues figures can hold a row a pump has claimed and sent: its {@code FOR UPDATE SKIP LOCKED} finds the row
+     * claimed only when it re-checks the row's newest version, and PostgreSQL keeps the lock it took for that check
+     * until the transaction ends. Waiting for it kept a pump from claiming anything meanwhile.
+     */
+    public Set<Long> deliveredUnlessHeld(List<Long> ids) {
+        if (ids.isEmpty()) {
+            return Set.of();
+        }
+        Set<Long> done = new HashSet<>();
+        bookkeeping.query("""
+                with ready as (
+                    select id from delivery where id = any(:ids) and status = 'PENDING' for update skip locked),
+                marked as (
+                    update delivery d set status = 'DELIVERED', delivered_at = now(), claimed_until = null,
+                           last_error = null, updated_at = now()
+                    from ready r where d.id = r.id
+                    returning d.id)
+                select id from marked
+                union all
+                select id from delivery where id = any(:ids) and status <> 'PENDING'""",
+                new MapSqlParameterSource("ids", ids.toArray(new Long[0])), rs -> {
+                    done.add(rs.getLong(1));
+                });
+        return done;
     }
 
     public void dead(long id, String error) {
