@@ -33,6 +33,13 @@ public class KafkaOffsets {
         }
     }
 
+    /** The records of a batching consumer's poll (the exchange's body: one exchange per record); empty when none. */
+    @SuppressWarnings("unchecked")
+    public static List<Exchange> records(Exchange poll) {
+        List<Exchange> records = poll.getMessage().getBody(List.class);
+        return records == null ? List.of() : records;
+    }
+
     /**
      * Commits, for every partition of a batching consumer's poll, the offset after its last record, in ONE
      * asynchronous commit on the consumer thread (the batch step runs on it): the consumer polls on instead of

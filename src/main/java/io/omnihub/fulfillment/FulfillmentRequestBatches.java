@@ -42,9 +42,8 @@ public class FulfillmentRequestBatches {
 
     /** Sends the poll's requests (the body: a list of exchanges, one per record), records them and commits the offsets. */
     public void send(Exchange batch) throws InterruptedException {
-        @SuppressWarnings("unchecked")
-        List<Exchange> records = batch.getMessage().getBody(List.class);
-        if (records == null || records.isEmpty()) {
+        List<Exchange> records = KafkaOffsets.records(batch);
+        if (records.isEmpty()) {
             return;
         }
         List<FulfillmentRequests.Sent> sent = new ArrayList<>(records.size());

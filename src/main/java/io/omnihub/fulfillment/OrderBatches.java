@@ -53,9 +53,8 @@ public class OrderBatches {
      * nothing of it is skipped or dead-lettered.
      */
     public void route(Exchange poll) throws InterruptedException {
-        @SuppressWarnings("unchecked")
-        List<Exchange> records = poll.getMessage().getBody(List.class);
-        if (records == null || records.isEmpty()) {
+        List<Exchange> records = KafkaOffsets.records(poll);
+        if (records.isEmpty()) {
             return;
         }
         StorageOutages.retryWhileAway(records.size() + " orders", producer.getCamelContext()::isStarted, () -> {

@@ -55,9 +55,8 @@ public class StockEventBatches {
      * nothing of it is skipped or dead-lettered: the batching consumer would otherwise poll on past it.
      */
     public void apply(Exchange batch) throws InterruptedException {
-        @SuppressWarnings("unchecked")
-        List<Exchange> records = batch.getMessage().getBody(List.class);
-        if (records == null || records.isEmpty()) {
+        List<Exchange> records = KafkaOffsets.records(batch);
+        if (records.isEmpty()) {
             return;
         }
         StorageOutages.retryWhileAway(records.size() + " stock events", producer.getCamelContext()::isStarted, () -> {
