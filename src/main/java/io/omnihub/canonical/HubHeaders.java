@@ -26,6 +26,11 @@ public final class HubHeaders {
 
     /** Exchange property a source Kamelet sets to the message as it came, before any mapping: what a dead letter keeps. */
     public static final String PROP_ORIGINAL_BODY = "omnihub.originalBody";
+    /**
+     * Exchange property naming where a message came from, for a route whose sink drops the message's headers (an
+     * HTTP sink sends none of the hub's): a dead letter's source when the {@link #SOURCE} header is gone.
+     */
+    public static final String PROP_SOURCE = "omnihub.source";
 
     private HubHeaders() {
     }

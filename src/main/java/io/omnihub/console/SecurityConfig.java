@@ -51,7 +51,7 @@ public class SecurityConfig {
                         .requestMatchers(org.springframework.http.HttpMethod.GET, "/demo/channels/marketplace/api/**").permitAll()
                         .requestMatchers(org.springframework.http.HttpMethod.GET, "/demo/channels").hasAnyRole(VIEWER, OPERATOR)
                         // the demo stores' fulfillment endpoint takes requests as an unauthenticated store system would
-                        .requestMatchers(org.springframework.http.HttpMethod.POST, "/demo/stores/*/fulfillment-requests").permitAll()
+                        .requestMatchers(org.springframework.http.HttpMethod.POST, "/demo/stores/*/fulfillment-requests", "/demo/stores/*/cycle-counts").permitAll()
                         .requestMatchers(org.springframework.http.HttpMethod.GET, "/demo/stores").hasAnyRole(VIEWER, OPERATOR)
                         // anyone may ask whether the hub is UP (load balancers, probes); which part is down, with its
                         // address, user and error, only a signed-in user sees (management.endpoint.health.show-details)

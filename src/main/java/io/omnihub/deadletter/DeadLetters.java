@@ -78,7 +78,8 @@ public class DeadLetters {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         ErrorCategory category = HttpProblems.categorize(e);
         String routeId = exchange.getFromRouteId();
-        String source = exchange.getMessage().getHeader(HubHeaders.SOURCE, routeId, String.class);
+        String source = exchange.getMessage().getHeader(HubHeaders.SOURCE,
+                exchange.getProperty(HubHeaders.PROP_SOURCE, routeId, String.class), String.class);
         Map<String, Object> headers = new LinkedHashMap<>();
         exchange.getMessage().getHeaders().forEach((k, v) -> {
             if (v instanceof String || v instanceof Number || v instanceof Boolean) {

@@ -38,8 +38,8 @@ public class DemoStores {
 
     private final Map<String, Deque<Received>> received = new TreeMap<>();
 
-    /** A store takes the request as a real store system would: 202, then picks it. */
-    @PostMapping("/{node}/fulfillment-requests")
+    /** A store takes the request (a fulfillment request, or a cycle count) as a real store system would: 202, then acts on it. */
+    @PostMapping({"/{node}/fulfillment-requests", "/{node}/cycle-counts"})
     public ResponseEntity<Map<String, Object>> request(@PathVariable("node") String node, @RequestBody byte[] body) {
         keep(node, new String(body, StandardCharsets.UTF_8));
         return ResponseEntity.accepted().body(Map.of("accepted", true, "node", node));

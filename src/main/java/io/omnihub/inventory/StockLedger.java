@@ -13,7 +13,8 @@ import java.util.List;
  * The only writer of the {@code stock} table. Every method changes one node's figure for one sku with a
  * single conditional statement, appends a {@code ledger_entry} and announces the change in the outbox, all
  * in the caller's transaction (each method requires one). Figures never go negative: a reservation that
- * does not fit is refused, a decrement is floored at zero and the shortfall is recorded.
+ * does not fit is refused, a decrement is floored at zero and the shortfall is recorded (the ledger entry holds the
+ * change actually made, and the row is flagged for a count with trigger {@link CountTrigger#SHORTFALL}).
  */
 @Component
 @Transactional(propagation = Propagation.MANDATORY)
@@ -68,9 +69,13 @@ public class StockLedger {
     public Figures ship(String nodeId, String sku, int quantity, String reference) {
         requirePositive(quantity);
         Figures after = one(jdbc.query("""
-                update stock set on_hand = greatest(on_hand - :q, 0), reserved = greatest(reserved - :q, 0), updated_at = now()
+                update stock set on_hand = greatest(on_hand - :q, 0), reserved = greatest(reserved - :q, 0), updated_at = now(),
+                    needs_count = needs_count or on_hand < :q,
+                    count_trigger = case when on_hand < :q then 'SHORTFALL' else count_trigger end,
+                    count_reason = case when on_hand < :q then format('SHIP of %s with %s on hand (%s)', cast(:q as int), on_hand, cast(:ref as text))
+                                        else count_reason end
                 where node_id = :node and sku = :sku returning on_hand, reserved""",
-                params(nodeId, sku).addValue("q", quantity), FIGURES), nodeId, sku);
+                params(nodeId, sku).addValue("q", quantity).addValue("ref", reference), FIGURES), nodeId, sku);
         record(nodeId, sku, Kind.SHIP, -quantity, -quantity, after, reference, null);
         return after;
     }
@@ -84,11 +89,16 @@ public class StockLedger {
         while (true) {
             // the row locked in the same statement, so its figure before the change is known (RETURNING gives only the new one)
             List<int[]> updated = jdbc.query("""
-                    update stock s set on_hand = greatest(s.on_hand + :delta, 0), updated_at = now()
+                    update stock s set on_hand = greatest(s.on_hand + :delta, 0), updated_at = now(),
+                        needs_count = s.needs_count or s.on_hand + :delta < 0,
+                        count_trigger = case when s.on_hand + :delta < 0 then 'SHORTFALL' else s.count_trigger end,
+                        count_reason = case when s.on_hand + :delta < 0
+                            then format('%s of %s with %s on hand (%s)', cast(:kind as text), -cast(:delta as int), s.on_hand, cast(:ref as text))
+                            else s.count_reason end
                     from (select node_id, sku, on_hand from stock where node_id = :node and sku = :sku for update) prior
                     where s.node_id = prior.node_id and s.sku = prior.sku
                     returning s.on_hand, s.reserved, prior.on_hand as before""",
-                    params(nodeId, sku).addValue("delta", delta),
+                    params(nodeId, sku).addValue("delta", delta).addValue("kind", kind.name()).addValue("ref", reference),
                     (rs, i) -> new int[] {rs.getInt("on_hand"), rs.getInt("reserved"), rs.getInt("before")});
             if (!updated.isEmpty()) {
                 Figures after = new Figures(updated.get(0)[0], updated.get(0)[1]);
@@ -119,7 +129,8 @@ public class StockLedger {
                 params(nodeId, sku), (rs, i) -> rs.getInt(1)).stream().findFirst().orElse(0);
         Figures after = one(jdbc.query("""
                 insert into stock (node_id, sku, on_hand) values (:node, :sku, :count)
-                on conflict (node_id, sku) do update set on_hand = :count, needs_count = false, updated_at = now()
+                on conflict (node_id, sku) do update set on_hand = :count, needs_count = false, count_trigger = null,
+                    count_reason = null, updated_at = now()
                 returning on_hand, reserved""",
                 params(nodeId, sku).addValue("count", count), FIGURES), nodeId, sku);
         record(nodeId, sku, Kind.SNAPSHOT, count - before, 0, after, reference, reason);
@@ -167,7 +178,11 @@ public class StockLedger {
                 with changed as (
                     update stock s
                     set on_hand = case when :count then :q else greatest(s.on_hand + :q, 0) end,
-                        needs_count = case when :count then false else s.needs_count end,
+                        needs_count = case when :count then false else s.needs_count or s.on_hand + :q < 0 end,
+                        count_trigger = case when :count then null when s.on_hand + :q < 0 then 'SHORTFALL' else s.count_trigger end,
+                        count_reason = case when :count then null when s.on_hand + :q < 0
+                            then format('%s of %s with %s on hand (%s)', cast(:kind as text), -cast(:q as int), s.on_hand, cast(:ref as text))
+                            else s.count_reason end,
                         updated_at = now()
                     from (select node_id, sku, on_hand from stock where node_id = :node and sku = :sku for update) prior
                     where s.node_id = prior.node_id and s.sku = prior.sku
@@ -283,10 +298,14 @@ public class StockLedger {
         return true;
     }
 
-    /** Marks a node's count for a sku as suspect (a store could not find the item). */
+    /**
+     * Marks a node's count for a sku as suspect (a store could not find the item, or rejected it for another reason):
+     * the cycle counts ({@code io.omnihub.cyclecount}) ask the node for a count.
+     */
     public void flagForCount(String nodeId, String sku, String reference, String reason) {
-        jdbc.update("update stock set needs_count = true, updated_at = now() where node_id = :node and sku = :sku",
-                params(nodeId, sku));
+        jdbc.update("""
+                update stock set needs_count = true, count_trigger = 'REJECTION', count_reason = :reason, updated_at = now()
+                where node_id = :node and sku = :sku""", params(nodeId, sku).addValue("reason", reason));
         Figures now = figures(nodeId, sku);
         record(nodeId, sku, Kind.NOT_FOUND, 0, 0, now, reference, reason);
     }

@@ -3,7 +3,10 @@ package io.omnihub.reconciliation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnihub.canonical.AvailableToSell;
+import io.omnihub.cyclecount.CycleCountProperties;
+import io.omnihub.cyclecount.CycleCounts;
 import io.omnihub.delivery.Deliveries;
+import io.omnihub.inventory.CountTrigger;
 import io.omnihub.sync.InventorySync;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,10 +73,15 @@ public class Reconciler {
     private final Deliveries deliveries;
     private final ObjectMapper mapper;
     private final ReconciliationMetrics metrics;
+    private final CycleCounts cycleCounts;
+    private final CycleCountProperties countProps;
 
     public Reconciler(ReconciliationProperties props, Reconciliations reconciliations, ChannelReadBack readBack,
                       NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, InventorySync sync, Deliveries deliveries,
-                      ObjectMapper mapper, ReconciliationMetrics metrics) {
+                      ObjectMapper mapper, ReconciliationMetrics metrics, CycleCounts cycleCounts,
+                      CycleCountProperties countProps) {
+        this.cycleCounts = cycleCounts;
+        this.countProps = countProps;
         this.props = props;
         this.reconciliations = reconciliations;
         this.readBack = readBack;
@@ -93,10 +101,17 @@ public class Reconciler {
     public void run(long runId) {
         Reconciliations.Run run = reconciliations.find(runId).orElseThrow();
         ReconciliationProperties.Channel channel = props.channel(run.channel());
-        reconciliations.started(runId);
         try {
             if (channel == null || channel.route() == null) {
+                reconciliations.started(runId);
                 throw new IllegalStateException("channel " + run.channel() + " has no read-back route");
+            }
+            // one run of a channel at a time, across instances: wait for the running one (a stopped hub's is
+            // abandoned after five minutes without a heartbeat)
+            while (!reconciliations.started(runId)) {
+                reconciliations.waiting(runId);
+                reconciliations.abandonStale();
+                Thread.sleep(1000);
             }
             int pageSize = channel.pageSize() != null ? channel.pageSize() : props.pageSize();
             Set<String> wanted = run.skus() == null ? null : new HashSet<>(run.skus());
@@ -223,6 +238,12 @@ public class Reconciler {
                         lastAt == null ? null : lastAt.toInstant(), cause));
             }
             reconciliations.record(run.id(), run.channel(), drifts);
+            if (!drifts.isEmpty()) {
+                // a sku the channel keeps drifting on: the nodes holding it are asked for a count
+                cycleCounts.requestWhereHeld(reconciliations.recurring(run.channel(),
+                        drifts.stream().map(Reconciliations.NewDrift::sku).toList(), countProps.recurringDrifts(),
+                        countProps.recurringWindow()), CountTrigger.RECURRING_DRIFT);
+            }
             if (!drifts.isEmpty() && !(run.reportOnly() || channel.reportOnly())) {
                 repair(run, drifts.stream().map(Reconciliations.NewDrift::sku).sorted().toList());
             }

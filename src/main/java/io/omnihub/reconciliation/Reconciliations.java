@@ -1,6 +1,7 @@
 package io.omnihub.reconciliation;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -9,11 +10,14 @@ import org.springframework.stereotype.Component;
 import java.sql.Array;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The owner of the {@code reconciliation_run} and {@code reconciliation_drift} tables: runs with their progress,
@@ -76,9 +80,48 @@ public class Reconciliations {
                 new MapSqlParameterSource("channel", channel), Boolean.class));
     }
 
-    public void started(long id) {
-        jdbc.update("update reconciliation_run set status = 'RUNNING', started_at = now(), heartbeat_at = now() "
-                + "where id = :id", new MapSqlParameterSource("id", id));
+    /**
+     * Marks run {@code id} RUNNING, unless another run of its channel is running (on this instance or another: a
+     * partial unique index allows one RUNNING run per channel); returns whether it started.
+     */
+    public boolean started(long id) {
+        try {
+            return jdbc.update("""
+                    update reconciliation_run r set status = 'RUNNING', started_at = now(), heartbeat_at = now()
+                    where r.id = :id and not exists (select 1 from reconciliation_run o
+                                                     where o.channel = r.channel and o.status = 'RUNNING' and o.id <> r.id)""",
+                    new MapSqlParameterSource("id", id)) == 1;
+        } catch (DuplicateKeyException e) {
+            // another instance started one of the channel's runs at the same moment
+            return false;
+        }
+    }
+
+    /** A queued run waiting for its channel's running one is alive: its heartbeat. */
+    public void waiting(long id) {
+        jdbc.update("update reconciliation_run set heartbeat_at = now() where id = :id", new MapSqlParameterSource("id", id));
+    }
+
+    /**
+     * The skus of {@code skus} the channel has drifted on at least {@code times} times within {@code window}, each
+     * with a sentence saying so (in the caller's transaction: the drifts of the page just recorded count).
+     */
+    public Map<String, String> recurring(String channel, Collection<String> skus, int times, Duration window) {
+        Map<String, String> recurring = new TreeMap<>();
+        if (times <= 0 || skus.isEmpty()) {
+            return recurring;
+        }
+        jdbc.query("""
+                select sku, count(*), min(found_at) from reconciliation_drift
+                where channel = :channel and sku = any(cast(:skus as text[])) and found_at > now() - make_interval(secs => :window)
+                group by sku having count(*) >= :times""",
+                new MapSqlParameterSource("channel", channel).addValue("skus", skus.toArray(String[]::new))
+                        .addValue("window", (double) window.toSeconds()).addValue("times", times),
+                rs -> {
+                    recurring.put(rs.getString(1), channel + " drifted on it " + rs.getInt(2) + " times since "
+                            + rs.getTimestamp(3).toInstant());
+                });
+        return recurring;
     }
 
     /** A page's progress, added to the run's counts. */

@@ -34,7 +34,7 @@ public final class StoreStub {
             server = new WireMockServer(WireMockConfiguration.options().dynamicPort()
                     .usingFilesUnderDirectory(root.toString()));
             server.start();
-            server.stubFor(post(urlPathMatching("/stores/[^/]+/fulfillment-requests"))
+            server.stubFor(post(urlPathMatching("/stores/[^/]+/(fulfillment-requests|cycle-counts)"))
                     .willReturn(aResponse().withStatus(202).withHeader("Content-Type", "application/json")
                             .withBody("{\"accepted\": true}")));
             System.setProperty(PORT_PROPERTY, String.valueOf(server.port()));
