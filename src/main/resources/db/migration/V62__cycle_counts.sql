@@ -38,8 +38,9 @@ create unique index cycle_count_open_idx on cycle_count (node_id, sku) where sta
 create index cycle_count_node_idx on cycle_count (node_id, id desc);
 create index cycle_count_counted_idx on cycle_count (counted_at) where status = 'COUNTED';
 
--- one live reconciliation run per channel, whichever instance starts it (runs a stopped hub left are failed first)
-update reconciliation_run set status = 'FAILED', error = 'abandoned: another run of the channel was live', finished_at = now()
-where status in ('QUEUED', 'RUNNING')
-  and id not in (select max(id) from reconciliation_run where status in ('QUEUED', 'RUNNING') group by channel);
-create unique index reconciliation_run_live_idx on reconciliation_run (channel) where status in ('QUEUED', 'RUNNING');
+-- one running reconciliation run per channel, whichever instance runs it (a queued run waits for it); the runs a stopped
+-- hub left running are failed first
+update reconciliation_run set status = 'FAILED', error = 'abandoned: another run of the channel was running', finished_at = now()
+where status = 'RUNNING'
+  and id not in (select max(id) from reconciliation_run where status = 'RUNNING' group by channel);
+create unique index reconciliation_run_running_idx on reconciliation_run (channel) where status = 'RUNNING';

@@ -16,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -274,6 +275,62 @@ class ReconciliationIT extends HubIntegrationTest {
         String metrics = call("GET", "/actuator/prometheus", "viewer:viewer", null).body();
         assertThat(metrics).contains("omnihub_reconciliation_drifts_total{cause=\"CHANGED_AT_CHANNEL\",channel=\"marketplace\"",
                 "omnihub_reconciliation_repair_seconds_count{channel=\"marketplace\"", "omnihub_reconciliation_runs_total");
+    }
+
+    @Test
+    void shouldAskTheNodesHoldingASkuForACountWhenTheChannelKeepsDriftingOnIt() throws Exception {
+        String sku = io.omnihub.support.TestData.sku(jdbc, "WH-NJ1", 30);
+        jdbc.update("insert into outbox (kind, msg_key) values ('STOCK_CHANGED', :sku)", new MapSqlParameterSource("sku", sku));
+        await().atMost(Duration.ofSeconds(30)).until(() -> Integer.valueOf(30 * 90 / 100 - 2).equals(MarketplaceInventory.figure(sku)));
+        MapSqlParameterSource p = new MapSqlParameterSource("sku", sku);
+        String counts = "select count(*) from cycle_count where sku = :sku and trigger = 'RECURRING_DRIFT'";
+        for (int time = 1; time <= 3; time++) {
+            assertThat(jdbc.queryForObject(counts, p, Integer.class)).as("no count asked for after %d drifts", time - 1).isZero();
+            // changed at the marketplace behind the hub's back, found (report-only: the drift stays, as a channel that
+            // keeps overwriting its figure would make it come back)
+            MarketplaceInventory.set(Map.of(sku, 100 + time));
+            HttpResponse<String> started = call("POST", "/api/reconciliations", "operator:operator",
+                    "{\"channel\": \"marketplace\", \"skus\": [\"" + sku + "\"], \"reportOnly\": true}");
+            assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+            assertThat(completed(mapper.readTree(started.body()).get("id").asLong()).get("drifts")).hasSize(1);
+        }
+        Map<String, Object> count = jdbc.queryForMap("select node_id, status, reason from cycle_count where sku = :sku and trigger = 'RECURRING_DRIFT'", p);
+        assertThat(count).containsEntry("node_id", "WH-NJ1");
+        assertThat((String) count.get("reason")).startsWith("marketplace drifted on it 3 times");
+        // sent to the warehouse's sink like any count
+        await().atMost(Duration.ofSeconds(30)).until(() -> "SENT".equals(jdbc.queryForObject(
+                "select status from cycle_count where sku = :sku and trigger = 'RECURRING_DRIFT'", p, String.class)));
+    }
+
+    @Test
+    void shouldRunOneRunOfAChannelAtATimeAcrossInstances() throws Exception {
+        // another instance's run of the marketplace, going on (its heartbeat is fresh)
+        long other = jdbc.queryForObject("""
+                insert into reconciliation_run (channel, report_only, trigger, status) values ('marketplace', true, 'TEST', 'RUNNING')
+                returning id""", new MapSqlParameterSource(), Long.class);
+        // the database itself refuses a second running run of a channel, whoever tries
+        long second = jdbc.queryForObject("""
+                insert into reconciliation_run (channel, report_only, trigger, status) values ('marketplace', true, 'TEST', 'QUEUED')
+                returning id""", new MapSqlParameterSource(), Long.class);
+        MapSqlParameterSource secondId = new MapSqlParameterSource("id", second);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> jdbc.update(
+                "update reconciliation_run set status = 'RUNNING' where id = :id", secondId))
+                .isInstanceOf(org.springframework.dao.DuplicateKeyException.class);
+        jdbc.update("update reconciliation_run set status = 'FAILED', finished_at = now() where id = :id", secondId);
+        long id;
+        assertThat(jdbc.queryForObject("select count(*) from reconciliation_run where channel = 'marketplace' and status = 'RUNNING'",
+                new MapSqlParameterSource(), Integer.class)).isEqualTo(1);
+        String sku = io.omnihub.support.TestData.sku(jdbc, "WH-NJ1", 12);
+        try {
+            id = start(List.of(sku));
+            // waits, QUEUED, while the other instance's run goes on
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> "QUEUED".equals(run(id).get("run").get("status").asText()));
+        } finally {
+            jdbc.update("update reconciliation_run set status = 'COMPLETED', finished_at = now() where id = :id", new MapSqlParameterSource("id", other));
+        }
+        JsonNode run = completed(id);
+        assertThat(Instant.parse(run.get("run").get("startedAt").asText())).isAfter(jdbc.queryForObject(
+                "select finished_at from reconciliation_run where id = :id", new MapSqlParameterSource("id", other), java.sql.Timestamp.class).toInstant());
     }
 
     @Test
