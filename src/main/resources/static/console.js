@@ -1,5 +1,6 @@
 /* omnihub operator console: plain JavaScript, no build, nothing loaded from elsewhere (works offline). Views: overview,
-   inventory, orders (+ detail), routing (simulations + report, pilot comparison, node audit), failures; node audit alert banner. */
+   inventory, orders (+ detail), routing (simulations + report, pilot comparison, node audit), failures, reconciliation,
+   inventory KPIs (cycle counts and drift); node audit alert banner. */
 (function () {
   'use strict';
 
@@ -56,7 +57,7 @@
     let body = null;
     try { body = text ? JSON.parse(text) : null; } catch (e) { body = text; }
     if (!res.ok) {
-      const msg = body && (body.detail || body.message || body.error) || res.statusText;
+      const msg = body && (body.detail || body.reason || body.message || body.error) || res.statusText;
       throw new Error(res.status + ': ' + msg);
     }
     return body;
@@ -66,7 +67,7 @@
   function route() {
     const hash = (location.hash || '#overview').slice(1);
     const [view, ...rest] = hash.split('/');
-    state.view = ['overview', 'inventory', 'orders', 'routing', 'failures', 'reconciliation'].includes(view) ? view : 'overview';
+    state.view = ['overview', 'inventory', 'orders', 'routing', 'failures', 'reconciliation', 'kpis'].includes(view) ? view : 'overview';
     state.param = rest.length ? decodeURIComponent(rest.join('/')) : null;
     document.querySelectorAll('.nav a').forEach(a => a.classList.toggle('active', a.id === 'nav-' + state.view));
     clearInterval(state.timer);
@@ -74,6 +75,7 @@
     if (state.view === 'overview') state.timer = setInterval(() => render(true), 5000);
     if (state.view === 'routing') state.timer = setInterval(() => render(true), 2000);
     if (state.view === 'reconciliation') state.timer = setInterval(() => render(true), 2000);
+    if (state.view === 'kpis') state.timer = setInterval(() => render(true), 5000);
     checkAudit();
   }
 
@@ -88,6 +90,7 @@
       else if (state.view === 'routing') await renderRouting(view, quiet);
       else if (state.view === 'failures') await renderFailures(view);
       else if (state.view === 'reconciliation') await renderReconciliation(view, quiet);
+      else if (state.view === 'kpis') await renderKpis(view, quiet);
     } catch (e) {
       if (!quiet) view.innerHTML = `<div class="panel error-text">Could not load: ${esc(e.message)}</div>`;
     }
@@ -676,6 +679,74 @@
         start.disabled = false;
       }
     });
+  }
+
+  /* ---------- inventory KPIs: a chart per KPI, a click on a bar shows the rows behind it ---------- */
+  /* horizontal bars, hand-drawn SVG; each row {key, label, value, text}, clickable when the chart has an id */
+  function barChart(id, rows, max, color, label) {
+    const rowH = 26, left = 170, width = 600, barW = width - left - 110, h = Math.max(rows.length, 1) * rowH + 6;
+    const top = Math.max(max, 1e-9);
+    let svg = '';
+    rows.forEach((r, i) => {
+      const y = 3 + i * rowH;
+      svg += `<g class="kpi-bar clickable" data-key="${esc(r.key)}"><rect x="0" y="${y}" width="${width}" height="${rowH}" fill="transparent"/><text x="${left - 8}" y="${y + 16}" text-anchor="end" font-size="11" fill="#1c2430">${esc(r.label)}</text>
+        <rect x="${left}" y="${y + 4}" width="${Math.max(barW * r.value / top, r.value > 0 ? 2 : 0)}" height="15" fill="${color}"><title>${esc(r.label)}: ${esc(r.text)}</title></rect>
+        <text x="${left + barW * r.value / top + 6}" y="${y + 16}" font-size="10" fill="#6b7685">${esc(r.text)}</text></g>`;
+    });
+    if (!rows.length) svg = `<text x="10" y="18" font-size="12" fill="#6b7685">nothing in the window yet</text>`;
+    return `<svg id="${id}" viewBox="0 0 ${width} ${h}" width="100%" role="img" aria-label="${esc(label)}">
+      <line x1="${left}" x2="${left}" y1="0" y2="${h}" stroke="#e3e7ee"/>${svg}</svg>`;
+  }
+  function seconds(s) {
+    if (s === null || s === undefined) return '–';
+    return s < 120 ? s.toFixed(1) + ' s' : s < 7200 ? (s / 60).toFixed(1) + ' min' : (s / 3600).toFixed(1) + ' h';
+  }
+  async function renderKpis(view, quiet) {
+    const k = await api('/api/reconciliations/kpis');
+    if (state.view !== 'kpis') return;
+    const [kind, key] = state.param ? [state.param.split(':')[0], state.param.slice(state.param.indexOf(':') + 1)] : [null, null];
+    let rows = null;
+    if (kind === 'node') rows = await api('/api/cycle-counts?limit=200&node=' + encodeURIComponent(key));
+    else if (kind === 'drift') {
+      const [channel, day] = key.split('@');
+      rows = await api('/api/reconciliations/drifts?channel=' + encodeURIComponent(channel) + '&day=' + encodeURIComponent(day));
+    } else rows = await api('/api/cycle-counts?limit=50');
+    if (state.view !== 'kpis') return;
+    const acc = k.accuracy.filter(a => a.counts > 0);
+    const accuracy = barChart('kpi-accuracy', acc.map(a => ({ key: 'node:' + a.nodeId, label: a.nodeId, value: a.accuracy,
+      text: `${Math.round(a.accuracy * 100)}% (${a.withinTolerance}/${a.counts})` })), 1, '#1e8e5a', 'inventory accuracy per node');
+    const units = barChart('kpi-variance', acc.map(a => ({ key: 'node:' + a.nodeId, label: a.nodeId, value: a.varianceUnits,
+      text: a.varianceUnits + ' units' })), Math.max(...acc.map(a => a.varianceUnits), 1), '#c27c0e', 'units of variance per node');
+    const drift = barChart('kpi-drift', k.driftPerDay.map(d => ({ key: 'drift:' + d.channel + '@' + d.day, label: d.day + ' · ' + d.channel,
+      value: d.drifts, text: `${d.drifts} (${d.repaired} repaired)` })), Math.max(...k.driftPerDay.map(d => d.drifts), 1), '#c8372d', 'drift per channel per day');
+    const repair = barChart('kpi-repair', k.timeToRepair.filter(r => r.repaired > 0).map(r => ({ key: 'channel:' + r.channel, label: r.channel,
+      value: r.meanSeconds, text: `${seconds(r.meanSeconds)} mean, ${seconds(r.maxSeconds)} longest, ${r.repaired} repaired` })),
+      Math.max(...k.timeToRepair.map(r => r.meanSeconds || 0), 1e-9), '#2f7dd3', 'mean time to repair a drift per channel');
+    const countRows = list => list.length ? list.map(c => `<tr data-count-id="${c.id}"><td>${c.id}</td><td>${esc(c.nodeId)}</td><td class="mono">${esc(c.sku)}</td>
+        <td>${pill(c.trigger.replace(/_/g, ' ').toLowerCase())}<div class="cell-sub">${esc(c.reason || '')}</div></td><td>${statusPill(c.status)}${c.sentTo ? `<div class="cell-sub">${esc(c.sentTo)}</div>` : ''}</td>
+        <td class="num">${c.expected ?? '–'}</td><td class="num">${c.counted ?? '–'}</td><td class="num">${c.variance ?? '–'}</td>
+        <td>${c.withinTolerance === true ? pill('within', 'ok') : c.withinTolerance === false ? pill('outside', 'bad') : ''}</td><td class="subtle">${fmtTime(c.countedAt || c.requestedAt)}</td></tr>`).join('')
+      : '<tr><td colspan="10" class="empty">No cycle count.</td></tr>';
+    const drillTitle = kind === 'node' ? `Cycle counts at ${esc(key)}` : kind === 'drift' ? `Drifts at ${esc(key.split('@')[0])} on ${esc(key.split('@')[1])}` : 'Latest cycle counts';
+    const drill = kind === 'drift'
+      ? `<table id="kpi-rows"><thead><tr><th>Run</th><th>Sku</th><th class="num">Channel shows</th><th class="num">Hub says</th><th>Cause</th><th>Repair</th></tr></thead><tbody>
+        ${rows.length ? rows.map(d => `<tr data-drift-sku="${esc(d.sku)}"><td><a href="#reconciliation/${d.runId}">${d.runId}</a></td><td class="mono">${esc(d.sku)}</td>
+          <td class="num">${d.channelFigure ?? 'not listed'}</td><td class="num">${d.hubFigure}</td><td>${pill(d.cause.replace(/_/g, ' ').toLowerCase(), 'warn')}</td>
+          <td>${d.repairedAt ? pill('repaired', 'ok') + ` <span class="subtle">${seconds((new Date(d.repairedAt) - new Date(d.foundAt)) / 1000)}</span>` : d.deliveryId ? pill('delivery #' + d.deliveryId) : pill('reported')}</td></tr>`).join('')
+          : '<tr><td colspan="6" class="empty">No drift.</td></tr>'}</tbody></table>`
+      : `<table id="kpi-rows"><thead><tr><th>#</th><th>Node</th><th>Sku</th><th>Why</th><th>Status</th><th class="num">Ledger</th><th class="num">Counted</th><th class="num">Variance</th><th>Tolerance</th><th>When</th></tr></thead>
+        <tbody>${countRows(rows)}</tbody></table>`;
+    view.innerHTML = `<h1>Inventory KPIs <span class="subtle">last ${k.windowDays} days</span></h1>
+      <div class="grid grid-2">
+        <div class="panel chart bars"><h2>Inventory accuracy per node <span class="subtle">counts within tolerance / counts</span></h2>${accuracy}</div>
+        <div class="panel chart bars"><h2>Units of variance per node</h2>${units}</div>
+        <div class="panel chart bars"><h2>Drift per channel per day</h2>${drift}</div>
+        <div class="panel chart bars"><h2>Mean time to repair a drift</h2>${repair}</div>
+      </div>
+      <div class="panel"><h2 id="kpi-rows-title">${drillTitle} ${state.param ? '<a class="subtle" href="#kpis">(all)</a>' : ''}</h2>${drill}</div>`;
+    view.querySelectorAll('.kpi-bar').forEach(g => g.addEventListener('click', () => {
+      if (!g.dataset.key.startsWith('channel:')) location.hash = '#kpis/' + g.dataset.key;
+    }));
   }
 
   /* ---------- live updates ---------- */

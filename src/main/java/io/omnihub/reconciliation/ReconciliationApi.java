@@ -1,5 +1,6 @@
 package io.omnihub.reconciliation;
 
+import io.omnihub.cyclecount.CycleCounts;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -16,6 +17,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.net.URI;
+import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,10 +34,12 @@ public class ReconciliationApi {
 
     private final ReconciliationRuns runs;
     private final Reconciliations reconciliations;
+    private final CycleCounts cycleCounts;
 
-    public ReconciliationApi(ReconciliationRuns runs, Reconciliations reconciliations) {
+    public ReconciliationApi(ReconciliationRuns runs, Reconciliations reconciliations, CycleCounts cycleCounts) {
         this.runs = runs;
         this.reconciliations = reconciliations;
+        this.cycleCounts = cycleCounts;
     }
 
     /** What to reconcile: a channel, optionally only some of its skus, optionally without repairing. */
@@ -63,6 +67,31 @@ public class ReconciliationApi {
         }
         return ResponseEntity.accepted().location(URI.create("/api/reconciliations/" + id))
                 .body(reconciliations.find(id).orElseThrow());
+    }
+
+    @GetMapping("/kpis")
+    @Operation(summary = "Inventory KPIs over the KPI window: accuracy and units of variance per node (cycle counts), drift per channel per day, time to repair a drift per channel")
+    public Map<String, Object> kpis() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("windowDays", cycleCounts.kpiWindow().toDays());
+        body.put("accuracy", cycleCounts.accuracy());
+        body.put("driftPerDay", reconciliations.driftPerDay(cycleCounts.kpiWindow()));
+        body.put("timeToRepair", reconciliations.repairTimes(cycleCounts.kpiWindow()));
+        return body;
+    }
+
+    @GetMapping("/drifts")
+    @Operation(summary = "The drifts found at a channel on one day (UTC): the rows behind a bar of the drift-per-day KPI")
+    public ResponseEntity<?> driftsOn(@RequestParam String channel,
+                                      @Parameter(description = "the day, YYYY-MM-DD (UTC)") @RequestParam String day,
+                                      @RequestParam(defaultValue = "1000") int limit) {
+        LocalDate date;
+        try {
+            date = LocalDate.parse(day);
+        } catch (java.time.format.DateTimeParseException e) {
+            return problem("day must be a date, YYYY-MM-DD: " + day);
+        }
+        return ResponseEntity.ok(reconciliations.driftsOn(channel, date, Math.max(1, Math.min(limit, 10_000))));
     }
 
     @GetMapping("/{id}")

@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -202,6 +203,46 @@ public class Reconciliations {
                 (rs, i) -> new Repaired(rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getTimestamp(3).toInstant()));
     }
 
+    /** Drifts found at a channel on one day (UTC), and how many of them are repaired. */
+    public record DailyDrift(String channel, LocalDate day, int drifts, int repaired) {
+    }
+
+    /** Per channel and day over the last {@code window}, oldest first. */
+    public List<DailyDrift> driftPerDay(Duration window) {
+        return jdbc.query("""
+                select channel, cast(found_at at time zone 'UTC' as date) as day, count(*) as drifts, count(repaired_at) as repaired
+                from reconciliation_drift where found_at > now() - make_interval(secs => :window)
+                group by 1, 2 order by 2, 1""",
+                new MapSqlParameterSource("window", (double) window.toSeconds()),
+                (rs, i) -> new DailyDrift(rs.getString(1), rs.getDate(2).toLocalDate(), rs.getInt(3), rs.getInt(4)));
+    }
+
+    /** Time to repair at a channel over the KPI window: drifts repaired, the mean and the longest, and drifts still open. */
+    public record RepairTime(String channel, int repaired, Double meanSeconds, Double maxSeconds, int open) {
+    }
+
+    /** Per channel over the last {@code window}. */
+    public List<RepairTime> repairTimes(Duration window) {
+        return jdbc.query("""
+                select channel, count(repaired_at) as repaired,
+                       cast(avg(extract(epoch from repaired_at - found_at)) as double precision) as mean,
+                       cast(max(extract(epoch from repaired_at - found_at)) as double precision) as max,
+                       count(*) filter (where repaired_at is null and delivery_id is not null) as open
+                from reconciliation_drift where found_at > now() - make_interval(secs => :window)
+                group by channel order by channel""",
+                new MapSqlParameterSource("window", (double) window.toSeconds()),
+                (rs, i) -> new RepairTime(rs.getString(1), rs.getInt(2), (Double) rs.getObject(3), (Double) rs.getObject(4), rs.getInt(5)));
+    }
+
+    /** The drifts found at {@code channel} on {@code day} (UTC), in the order found. */
+    public List<Drift> driftsOn(String channel, LocalDate day, int limit) {
+        return jdbc.query(DRIFT_COLUMNS + """
+                where channel = :channel and found_at >= cast(:day as date) at time zone 'UTC'
+                  and found_at < (cast(:day as date) + 1) at time zone 'UTC'
+                order by id limit :limit""",
+                new MapSqlParameterSource("channel", channel).addValue("day", day.toString()).addValue("limit", limit), DRIFT);
+    }
+
     public Optional<Run> find(long id) {
         return jdbc.query("select " + RUN_COLUMNS + " from reconciliation_run r where r.id = :id",
                 new MapSqlParameterSource("id", id), RUN).stream().findFirst();
@@ -216,18 +257,22 @@ public class Reconciliations {
 
     /** A run's drifts, in the order found. */
     public List<Drift> drifts(long runId, int limit) {
-        return jdbc.query("""
-                select id, run_id, channel, sku, channel_figure, hub_figure, last_delivered, last_delivered_at,
-                       cast(extract(epoch from found_at - last_delivered_at) as bigint) as age, cause, found_at,
-                       delivery_id, repaired_at
-                from reconciliation_drift where run_id = :run order by id limit :limit""",
-                new MapSqlParameterSource("run", runId).addValue("limit", limit),
-                (rs, i) -> new Drift(rs.getLong("id"), rs.getLong("run_id"), rs.getString("channel"), rs.getString("sku"),
-                        (Integer) rs.getObject("channel_figure"), rs.getInt("hub_figure"), (Integer) rs.getObject("last_delivered"),
-                        instant(rs.getTimestamp("last_delivered_at")), (Long) rs.getObject("age"),
-                        DriftCause.valueOf(rs.getString("cause")), instant(rs.getTimestamp("found_at")),
-                        (Long) rs.getObject("delivery_id"), instant(rs.getTimestamp("repaired_at"))));
+        return jdbc.query(DRIFT_COLUMNS + "where run_id = :run order by id limit :limit",
+                new MapSqlParameterSource("run", runId).addValue("limit", limit), DRIFT);
     }
+
+    private static final String DRIFT_COLUMNS = """
+            select id, run_id, channel, sku, channel_figure, hub_figure, last_delivered, last_delivered_at,
+                   cast(extract(epoch from found_at - last_delivered_at) as bigint) as age, cause, found_at,
+                   delivery_id, repaired_at
+            from reconciliation_drift
+            """;
+
+    private static final RowMapper<Drift> DRIFT = (rs, i) -> new Drift(rs.getLong("id"), rs.getLong("run_id"),
+            rs.getString("channel"), rs.getString("sku"), (Integer) rs.getObject("channel_figure"), rs.getInt("hub_figure"),
+            (Integer) rs.getObject("last_delivered"), instant(rs.getTimestamp("last_delivered_at")), (Long) rs.getObject("age"),
+            DriftCause.valueOf(rs.getString("cause")), instant(rs.getTimestamp("found_at")),
+            (Long) rs.getObject("delivery_id"), instant(rs.getTimestamp("repaired_at")));
 
     private static Instant instant(Timestamp t) {
         return t == null ? null : t.toInstant();

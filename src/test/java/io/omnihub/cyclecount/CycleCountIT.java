@@ -260,6 +260,11 @@ class CycleCountIT extends HubIntegrationTest {
         HttpResponse<String> list = call("GET", "/api/cycle-counts?limit=5", "viewer", null);
         assertThat(list.statusCode()).isEqualTo(200);
         assertThat(json(list).isArray()).isTrue();
+        HttpResponse<String> kpis = call("GET", "/api/reconciliations/kpis", "viewer", null);
+        assertThat(kpis.statusCode()).as(kpis.body()).isEqualTo(200);
+        assertThat(json(kpis).get("accuracy").isArray()).isTrue();
+        assertThat(json(kpis).get("driftPerDay").isArray()).isTrue();
+        assertThat(json(kpis).get("timeToRepair").isArray()).isTrue();
         String docs = call("GET", "/v3/api-docs", "viewer", null).body();
         assertThat(docs).contains("/api/cycle-counts").contains("/api/cycle-counts/accuracy");
     }

@@ -1,5 +1,6 @@
 package io.omnihub.reconciliation;
 
+import io.omnihub.cyclecount.CycleCounts;
 import io.omnihub.delivery.MarketplaceInventory;
 import io.omnihub.support.HubIntegrationTest;
 import io.omnihub.support.TestData;
@@ -72,6 +73,70 @@ class ReconciliationBrowserIT extends HubIntegrationTest {
         }
     }
 
+    void signIn() {
+        driver.get(baseUrl() + "/");
+        wait.until(d -> d.getCurrentUrl().contains("/login") || !d.findElements(By.id("user-name")).isEmpty()
+                && "operator".equals(d.findElement(By.id("user-name")).getText()));
+        if (driver.getCurrentUrl().contains("/login")) {
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys("operator");
+            driver.findElement(By.id("password")).sendKeys("operator");
+            driver.findElement(By.id("sign-in")).click();
+            wait.until(ExpectedConditions.textToBe(By.id("user-name"), "operator"));
+        }
+    }
+
+    @Autowired
+    CycleCounts cycleCounts;
+
+    @Test
+    void shouldChartTheKpisAndShowTheRowsBehindABar() throws Exception {
+        // a drift today at the marketplace (report-only), and a count at WH-NJ1 that found 2 units more than the ledger
+        String sku = TestData.sku(jdbc, "WH-NJ1", 20);
+        jdbc.update("insert into outbox (kind, msg_key) values ('STOCK_CHANGED', :sku)", new MapSqlParameterSource("sku", sku));
+        await().atMost(Duration.ofSeconds(30)).until(() -> Integer.valueOf(20 * 90 / 100 - 2).equals(MarketplaceInventory.figure(sku)));
+        MarketplaceInventory.set(Map.of(sku, 77));
+        long run = runs.start("marketplace", List.of(sku), true, "API");
+        await().atMost(Duration.ofSeconds(60)).until(() -> "COMPLETED".equals(jdbc.queryForObject(
+                "select status from reconciliation_run where id = :id", new MapSqlParameterSource("id", run), String.class)));
+        long count = cycleCounts.request("WH-NJ1", List.of(sku), io.omnihub.inventory.CountTrigger.OPERATOR, "browser test").get(0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> cycleCounts.find(count).orElseThrow().status() == CycleCounts.Status.SENT);
+        io.omnihub.sync.SyncTestSupport.stockEvent(kafkaBrokers, "SNAPSHOT", "WH-NJ1", sku, 22, "shelf count");
+        await().atMost(Duration.ofSeconds(30)).until(() -> cycleCounts.find(count).orElseThrow().status() == CycleCounts.Status.COUNTED);
+        String today = jdbc.queryForObject("select cast(cast(now() at time zone 'UTC' as date) as text)", new MapSqlParameterSource(), String.class);
+
+        signIn();
+        driver.findElement(By.id("nav-kpis")).click();
+        try {
+            for (String chart : List.of("kpi-accuracy", "kpi-variance", "kpi-drift", "kpi-repair")) {
+                wait.until(ExpectedConditions.presenceOfElementLocated(By.id(chart)));
+            }
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("the KPI view shows: " + driver.findElement(By.id("view")).getText(), e);
+        }
+        // the drift bar of today leads to that day's drifts, this sku among them
+        wait.ignoring(StaleElementReferenceException.class).until(d -> {
+            d.findElement(By.cssSelector("#kpi-drift g[data-key='drift:marketplace@" + today + "']")).click();
+            return true;
+        });
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("kpi-rows-title"), "Drifts at marketplace on " + today));
+        String driftRow = wait.ignoring(StaleElementReferenceException.class).until(d ->
+                d.findElement(By.cssSelector("#kpi-rows tr[data-drift-sku='" + sku + "']")).getText());
+        assertThat(driftRow).contains("77").contains("changed at channel").contains("reported");
+        // the accuracy bar of WH-NJ1 leads to its counts, this one with its variance
+        driver.get(baseUrl() + "/#kpis");
+        wait.ignoring(StaleElementReferenceException.class).until(d -> {
+            d.findElement(By.cssSelector("#kpi-accuracy g[data-key='node:WH-NJ1']")).click();
+            return true;
+        });
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("kpi-rows-title"), "Cycle counts at WH-NJ1"));
+        String countRow = wait.ignoring(StaleElementReferenceException.class).until(d ->
+                d.findElement(By.cssSelector("#kpi-rows tr[data-count-id='" + count + "']")).getText());
+        assertThat(countRow).contains(sku).contains("COUNTED").contains("20").contains("22").contains("outside");
+        Path shots = Path.of("target", "screenshots");
+        Files.createDirectories(shots);
+        Files.write(shots.resolve("kpis.png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+    }
+
     @Test
     void shouldShowADriftFoundAndRepaired() throws Exception {
         String sku = TestData.sku(jdbc, "WH-NJ1", 50);
@@ -82,12 +147,7 @@ class ReconciliationBrowserIT extends HubIntegrationTest {
         // only this sku: a whole-catalogue run would repair other tests' skus
         long id = runs.start("marketplace", List.of(sku), false, "API");
 
-        driver.get(baseUrl() + "/");
-        wait.until(ExpectedConditions.urlContains("/login"));
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys("operator");
-        driver.findElement(By.id("password")).sendKeys("operator");
-        driver.findElement(By.id("sign-in")).click();
-        wait.until(ExpectedConditions.textToBe(By.id("user-name"), "operator"));
+        signIn();
         driver.findElement(By.id("nav-reconciliation")).click();
 
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("tr[data-run-id='" + id + "']")));
