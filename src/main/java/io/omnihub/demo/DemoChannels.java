@@ -51,10 +51,14 @@ public class DemoChannels {
     private final String webSecret;
     private final String marketplaceAuth;
 
+    private final String webExportAuth;
+
     public DemoChannels(@Value("${omnihub.sync.channels.web.secret}") String webSecret,
-                        @Value("${omnihub.sync.channels.marketplace.auth-value}") String marketplaceAuth) {
+                        @Value("${omnihub.sync.channels.marketplace.auth-value}") String marketplaceAuth,
+                        @Value("${omnihub.reconciliation.channels.web.export-auth:}") String webExportAuth) {
         this.webSecret = webSecret;
         this.marketplaceAuth = marketplaceAuth;
+        this.webExportAuth = webExportAuth;
     }
 
     @PostMapping("/web/callbacks")
@@ -64,6 +68,9 @@ public class DemoChannels {
                                     @RequestHeader(value = "webhook-signature", required = false) String signature) {
         String problem = WebhookSignatures.verifyStandardWebhooks(webSecret, id, timestamp, signature, body, 300, Instant.now());
         record("web", request, problem == null, body);
+        if (problem == null) {
+            applyWebFigure(body);
+        }
         return problem == null ? ResponseEntity.noContent().build() : ResponseEntity.status(401).build();
     }
 
@@ -156,6 +163,56 @@ public class DemoChannels {
                 return ResponseEntity.badRequest().build();
             }
             marketplaceFigures.put(sku, figure.path("available").asInt());
+            return ResponseEntity.noContent().build();
+        } catch (IOException e) {
+            return ResponseEntity.badRequest().build();
+        }
+    }
+
+    // --- the web storefront's read-back (reconciliation): the figures it shows as a CSV stock export, and an admin edit
+
+    /** The figure the storefront shows per sku (from the signed figure callbacks it accepted). */
+    private final NavigableMap<String, Integer> webFigures = new ConcurrentSkipListMap<>();
+
+    private void applyWebFigure(byte[] body) {
+        try {
+            JsonNode data = JSON.readTree(body).path("data");
+            if (data.path("sku").isTextual() && data.path("available").isNumber() && !data.has("orderId")) {
+                webFigures.put(data.path("sku").asText(), data.path("available").asInt());
+            }
+        } catch (IOException notJson) {
+            // kept in the received list all the same
+        }
+    }
+
+    /** The storefront's stock export: every figure it shows, CSV {@code sku,available}, with the export's credential. */
+    @GetMapping(value = "/web/stock-export", produces = "text/csv")
+    public ResponseEntity<String> webStockExport(@RequestHeader(value = "Authorization", required = false) String authorization) {
+        if (!webExportAuth.equals(authorization)) {
+            return ResponseEntity.status(401).build();
+        }
+        StringBuilder csv = new StringBuilder("sku,available\n");
+        webFigures.forEach((sku, available) -> csv.append(sku.indexOf(',') >= 0 || sku.indexOf('"') >= 0
+                ? '"' + sku.replace("\"", "\"\"") + '"' : sku).append(',').append(available).append('\n'));
+        return ResponseEntity.ok(csv.toString());
+    }
+
+    /**
+     * Someone edits a figure in the storefront's admin, behind the hub's back: {@code PUT
+     * /demo/channels/web/admin/stock/{sku}} with {@code {"available": n}} and the export's credential.
+     */
+    @PutMapping("/web/admin/stock/{sku}")
+    public ResponseEntity<Void> webAdminEdit(@PathVariable String sku, @RequestBody byte[] body,
+                                             @RequestHeader(value = "Authorization", required = false) String authorization) {
+        if (!webExportAuth.equals(authorization)) {
+            return ResponseEntity.status(401).build();
+        }
+        try {
+            JsonNode figure = JSON.readTree(body);
+            if (!figure.path("available").isInt() || figure.path("available").asInt() < 0) {
+                return ResponseEntity.badRequest().build();
+            }
+            webFigures.put(sku, figure.path("available").asInt());
             return ResponseEntity.noContent().build();
         } catch (IOException e) {
             return ResponseEntity.badRequest().build();

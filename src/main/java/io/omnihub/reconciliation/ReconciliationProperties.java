@@ -28,9 +28,21 @@ public record ReconciliationProperties(Integer pageSize, Long minPageIntervalMs,
         channels = channels == null ? Map.of() : Map.copyOf(channels);
     }
 
-    /** The configuration of one channel, or null when the channel cannot be read back. */
+    /** The configuration of one channel, or null when the channel cannot be read back (no read-back route). */
     public Channel channel(String id) {
-        return channels.get(id);
+        Channel channel = channels.get(id);
+        return channel == null || channel.route() == null || channel.route().isBlank() ? null : channel;
+    }
+
+    /** The channels that can be read back. */
+    public java.util.Set<String> readable() {
+        java.util.Set<String> readable = new java.util.TreeSet<>();
+        channels.keySet().forEach(id -> {
+            if (channel(id) != null) {
+                readable.add(id);
+            }
+        });
+        return readable;
     }
 
     /**

@@ -42,8 +42,8 @@ public class ReconciliationRuns implements DisposableBean {
         this.reconciliations = reconciliations;
         this.reconciler = reconciler;
         this.metrics = metrics;
-        props.channels().forEach((channel, config) -> {
-            Duration every = config.interval();
+        props.readable().forEach(channel -> {
+            Duration every = props.channel(channel).interval();
             if (!every.isZero() && !every.isNegative()) {
                 schedule.scheduleWithFixedDelay(() -> scheduled(channel), every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
             }
@@ -70,7 +70,7 @@ public class ReconciliationRuns implements DisposableBean {
     public long start(String channel, Collection<String> skus, boolean reportOnly, String trigger) {
         ReconciliationProperties.Channel config = props.channel(channel);
         if (config == null || config.route() == null) {
-            throw new InvalidRequest("channel " + channel + " cannot be read back; channels that can: " + props.channels().keySet());
+            throw new InvalidRequest("channel " + channel + " cannot be read back; channels that can: " + props.readable());
         }
         if (skus != null && skus.isEmpty()) {
             throw new InvalidRequest("skus, when given, must name at least one sku");

@@ -61,4 +61,32 @@ class DemoChannelsIT extends HubIntegrationTest {
         assertThat(authentic).isEqualTo(1);
         assertThat(forged).isEqualTo(1);
     }
+
+    HttpResponse<String> export(String auth) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + "/demo/channels/web/stock-export")).GET();
+        if (auth != null) {
+            b.header("Authorization", auth);
+        }
+        return Signed.post(b.build());
+    }
+
+    @Test
+    void shouldServeTheStorefrontsFiguresAsAStockExportAndTakeAnAdminEdit() {
+        String sku = "DEMO-WEB-" + UUID.randomUUID();
+        assertThat(webCallback("{\"type\":\"inventory.available\",\"data\":{\"sku\":\"" + sku + "\",\"available\":4}}", webSecret)
+                .statusCode()).isEqualTo(204);
+        // a forged callback changes nothing the storefront shows
+        webCallback("{\"type\":\"inventory.available\",\"data\":{\"sku\":\"" + sku + "\",\"available\":40}}", "whsec_"
+                + Base64.getEncoder().encodeToString("forged".getBytes(StandardCharsets.UTF_8)));
+        assertThat(export(null).statusCode()).isEqualTo(401);
+        HttpResponse<String> csv = export("Bearer web-export-demo-token");
+        assertThat(csv.statusCode()).isEqualTo(200);
+        assertThat(csv.body()).startsWith("sku,available\n").contains("\n" + sku + ",4\n");
+
+        HttpResponse<String> edit = Signed.post(HttpRequest.newBuilder(URI.create(baseUrl() + "/demo/channels/web/admin/stock/" + sku))
+                .header("Authorization", "Bearer web-export-demo-token").header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"available\": 9}")).build());
+        assertThat(edit.statusCode()).isEqualTo(204);
+        assertThat(export("Bearer web-export-demo-token").body()).contains("\n" + sku + ",9\n");
+    }
 }
