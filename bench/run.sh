@@ -18,7 +18,7 @@
 #   BENCH_SKIP_BUILD=1         reuse target/ as built (mvn -Pbench verify sets it)
 #   BENCH_OUT=docs/benchmarks.md
 #   BENCH_GEN_OPTS=...         extra -D options of the load generator, e.g. -Dbench.only=sync (figures: intake,
-#                              routing, sync, sftp), -Dbench.sync.rates=100,500 or -Dbench.sftp.header=sku,node,qty
+#                              routing, sync, sftp, reconciliation), -Dbench.sync.rates=100,500 or -Dbench.sftp.header=sku,node,qty
 #                              -Dbench.sftp.row=%2\$s,%1\$s,%3\$d to follow the WMS stock flow's CSV columns;
 #                              routing: -Dbench.routing.orders=2000, -Dbench.routing.latency-rate=500 (orders/s offered
 #                              for the commit -> ROUTED latency) and -Dbench.routing.latency-seconds=10
@@ -87,6 +87,9 @@ java $HUB_JAVA_OPTS -jar "$JAR" \
   --omnihub.sync.channels.bench-a.type=WEBHOOK --omnihub.sync.channels.bench-a.route=direct:channel-web \
   --omnihub.sync.channels.bench-b.type=WEBHOOK --omnihub.sync.channels.bench-b.route=direct:channel-web \
   --omnihub.sync.channels.bench-c.type=MARKETPLACE --omnihub.sync.channels.bench-c.route=direct:channel-marketplace \
+  --omnihub.reconciliation.min-page-interval-ms=0 \
+  --omnihub.reconciliation.channels.marketplace.interval=0s \
+  --omnihub.reconciliation.channels.web.interval=0s \
   ${BENCH_HUB_ARGS:-} >"$LOG" 2>&1 &
 HUB_PID=$!
 

@@ -66,7 +66,7 @@ public final class BenchMain {
         long idleTotalRss = hub.totalRssKib();
         System.out.printf(Locale.ROOT, "hub healthy %d ms after its process started (hub logs %s ms)%n", upMs, loggedMs);
 
-        // -Dbench.only=intake,routing,sync,sftp runs just those figures (routing includes the PostgreSQL limit)
+        // -Dbench.only=intake,routing,sync,sftp,reconciliation runs just those figures (routing includes the PostgreSQL limit)
         String only = System.getProperty("bench.only", "");
         java.util.function.Predicate<String> wanted = f -> only.isBlank() || Arrays.asList(only.split(",")).contains(f);
 
@@ -130,6 +130,16 @@ public final class BenchMain {
             System.out.println("sftp: stock file ...");
             Path tmp = Files.createTempDirectory("omnihub-bench-sftp");
             rows.addAll(guard("SFTP: WMS stock CSV", () -> new SftpStockBench(hub).run(tmp)));
+        }
+
+        if (wanted.test("reconciliation")) {
+            if (wanted.test("sftp") || wanted.test("sync")) {
+                String settled = new HubSettling(hub).await(wanted.test("sftp") ? "sftp" : "sync", settleMax);
+                System.out.println("settle: " + settled);
+                notes.add("Before the reconciliation figure: " + settled + ".");
+            }
+            System.out.println("reconciliation: 100,000 skus against the marketplace ...");
+            rows.addAll(guard("Reconciliation", () -> new ReconciliationFigure(hub, channels).run()));
         }
 
         // resources
