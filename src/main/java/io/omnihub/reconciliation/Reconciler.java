@@ -80,8 +80,6 @@ public class Reconciler {
                       NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, InventorySync sync, Deliveries deliveries,
                       ObjectMapper mapper, ReconciliationMetrics metrics, CycleCounts cycleCounts,
                       CycleCountProperties countProps) {
-        this.cycleCounts = cycleCounts;
-        this.countProps = countProps;
         this.props = props;
         this.reconciliations = reconciliations;
         this.readBack = readBack;
@@ -91,6 +89,8 @@ public class Reconciler {
         this.deliveries = deliveries;
         this.mapper = mapper;
         this.metrics = metrics;
+        this.cycleCounts = cycleCounts;
+        this.countProps = countProps;
     }
 
     /** What one page or pass found. */
