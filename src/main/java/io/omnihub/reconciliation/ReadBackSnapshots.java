@@ -32,7 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Read-back of channels that cannot be asked for a page, only for everything at once: a storefront's stock export
- * (a CSV file over HTTP) or the compacted Kafka topic a POS publishes its figures on. The channel's read-back route
+ * (a CSV file over HTTP), a feed partner's stock file on an SFTP server, or the compacted Kafka topic a POS publishes
+ * its figures on. The channel's read-back route
  * takes the whole snapshot when a run asks for its first page ({@link #takeCsv}, {@link #takeTopic}) and answers
  * every page from it ({@link #page}) in the shape the reconciliation reads ({@link ChannelReadBack}): sorted by sku,
  * the cursor the last sku of the previous page. One snapshot per channel is kept, replaced by the next run's.
@@ -89,6 +90,14 @@ public class ReadBackSnapshots {
             throw new UncheckedIOException(e);
         }
         snapshots.put(channel, figures);
+    }
+
+    /** A stock file read from an SFTP server ({@link #takeCsv}); none (the poll found no file) fails the page. */
+    public void takeFile(@Header(ReadBackHeaders.CHANNEL) String channel, @Header("CamelFileName") String file, String csv) {
+        if (csv == null) {
+            throw new IllegalStateException("the channel " + channel + " published no stock file to read");
+        }
+        takeCsv(channel, csv);
     }
 
     /**

@@ -16,6 +16,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
@@ -31,7 +33,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Read-back of the channels that serve their figures whole: the web storefront's CSV stock export over HTTP (read
- * once per run, paged from the snapshot) and the compacted topic the POS publishes its figures on. Each run finds
+ * once per run, paged from the snapshot), the compacted topic the POS publishes its figures on, and the stock file
+ * the feed partner publishes on the SFTP server. Each run finds
  * exactly the skus that differ, with their causes, and repairs them through the normal delivery path.
  */
 class ReadBackIT extends HubIntegrationTest {
@@ -40,6 +43,9 @@ class ReadBackIT extends HubIntegrationTest {
 
     @Autowired
     ObjectMapper mapper;
+
+    @org.springframework.beans.factory.annotation.Value("${omnihub.sftp.root}")
+    String sftpRoot;
 
     HttpResponse<String> call(String method, String path, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30))
@@ -141,5 +147,36 @@ class ReadBackIT extends HubIntegrationTest {
         assertThat(drift.get("channelFigure").asInt()).as("the newest record of the key").isEqualTo(hub("pos", changed) + 7);
         // repaired by new figures on the hub's own topic for the POS
         await().atMost(Duration.ofSeconds(30)).until(() -> run(run.get("run").get("id").asLong()).get("run").get("repaired").asInt() == 2);
+    }
+
+    @Test
+    void shouldReadTheFeedPartnersStockFileOverSftpAndRepairWhatDiffers() throws Exception {
+        jdbc.update("insert into channel (id, name, allow_split) values ('feed', 'Affiliate feed', false) on conflict do nothing",
+                new MapSqlParameterSource());
+        jdbc.update("insert into channel_node (channel_id, node_id) values ('feed', 'WH-NJ1') on conflict do nothing",
+                new MapSqlParameterSource());
+        String same = synced("feed", "WH-NJ1", 21);
+        String changed = synced("feed", "WH-NJ1", 22);
+        String missing = synced("feed", "WH-NJ1", 23);
+        Path file = Path.of(sftpRoot, "feeds", "affiliate", "shown", "inventory.csv");
+        Files.createDirectories(file.getParent());
+        try {
+            // no file yet: the page fails and the run tries it again; the partner publishes it meanwhile
+            HttpResponse<String> started = call("POST", "/api/reconciliations",
+                    mapper.writeValueAsString(Map.of("channel", "feed", "skus", List.of(same, changed, missing))));
+            assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+            long id = mapper.readTree(started.body()).get("id").asLong();
+            Thread.sleep(1500);
+            Files.writeString(file, "sku,available\n" + same + "," + hub("feed", same) + "\n" + changed + "," + (hub("feed", changed) + 2) + "\n");
+            await().atMost(Duration.ofSeconds(60)).until(() -> !run(id).get("run").get("status").asText().matches("QUEUED|RUNNING"));
+            JsonNode run = run(id);
+            assertThat(run.get("run").get("status").asText()).as(run.toString()).isEqualTo("COMPLETED");
+            assertThat(causes(run)).isEqualTo(Map.of(changed, "CHANGED_AT_CHANNEL", missing, "NOT_APPLIED"));
+            assertThat(file).as("the partner's file is left where it is").exists();
+            // repaired: the corrective figures go out in the next feed file and are acknowledged
+            await().atMost(Duration.ofSeconds(30)).until(() -> run(id).get("run").get("repaired").asInt() == 2);
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 }

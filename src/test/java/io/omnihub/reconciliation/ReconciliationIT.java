@@ -248,7 +248,7 @@ class ReconciliationIT extends HubIntegrationTest {
     @Test
     void shouldLetOnlyAnOperatorStartARunAndAViewerReadIt() throws Exception {
         assertThat(call("POST", "/api/reconciliations", "viewer:viewer", "{\"channel\": \"marketplace\"}").statusCode()).isEqualTo(403);
-        HttpResponse<String> unknown = call("POST", "/api/reconciliations", "operator:operator", "{\"channel\": \"feed\"}");
+        HttpResponse<String> unknown = call("POST", "/api/reconciliations", "operator:operator", "{\"channel\": \"nowhere\"}");
         assertThat(unknown.statusCode()).isEqualTo(400);
         assertThat(unknown.body()).contains("cannot be read back");
         assertThat(call("POST", "/api/reconciliations", "operator:operator", "{}").statusCode()).isEqualTo(400);
