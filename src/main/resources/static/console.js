@@ -640,15 +640,18 @@
 
   /* ---------- reconciliation: runs, and the drifts of the one chosen (the latest by default) ---------- */
   async function renderReconciliation(view, quiet) {
-    const runs = await api('/api/reconciliations?limit=20');
+    const [runs, channels] = await Promise.all([api('/api/reconciliations?limit=20'), api('/api/reconciliations/channels')]);
     if (state.view !== 'reconciliation') return;
+    const pick = $('#reconcile-channel');
+    const picked = pick ? pick.value : 'marketplace';
     const chosen = state.param || (runs.length ? String(runs[0].id) : null);
     const detail = chosen ? await api('/api/reconciliations/' + encodeURIComponent(chosen) + '?drifts=200') : null;
     if (state.view !== 'reconciliation') return;
     const op = state.me.canOperate;
     const dis = op ? '' : 'disabled title="only an operator may start a run"';
     view.innerHTML = `<h1>Reconciliation</h1>
-      <div class="toolbar"><button class="btn btn-primary" id="start-reconciliation" ${dis}>Reconcile the marketplace now</button>
+      <div class="toolbar"><select id="reconcile-channel" ${dis}>${channels.map(c => `<option value="${esc(c.channel)}" ${c.channel === picked ? 'selected' : ''}>${esc(c.channel)}${c.reportOnly ? ' (report only)' : ''}</option>`).join('')}</select>
+        <button class="btn btn-primary" id="start-reconciliation" ${dis}>Reconcile now</button>
         <span class="subtle">reads the channel's figures back, records each drift and repairs it with a corrective delivery</span></div>
       <div class="panel"><h2>Runs</h2><table id="reconciliation-runs"><thead><tr><th>#</th><th>Channel</th><th>Started</th><th>Status</th>
         <th class="num">Pages</th><th class="num">Skus read</th><th class="num">Drifts</th><th class="num">Repaired</th><th class="num">429s</th></tr></thead><tbody>
@@ -671,7 +674,7 @@
     if (start) start.addEventListener('click', async () => {
       start.disabled = true;
       try {
-        const r = await api('/api/reconciliations', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ channel: 'marketplace' }) });
+        const r = await api('/api/reconciliations', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ channel: $('#reconcile-channel').value }) });
         toast(`run #${r.id} started`);
         location.hash = '#reconciliation/' + r.id;
       } catch (e) {

@@ -69,6 +69,19 @@ public class ReconciliationApi {
                 .body(reconciliations.find(id).orElseThrow());
     }
 
+    @GetMapping("/channels")
+    @Operation(summary = "The channels that can be read back (and so reconciled), with their schedule and whether they only report")
+    public List<Map<String, Object>> channels() {
+        return runs.readable().stream().map(id -> {
+            ReconciliationProperties.Channel c = runs.config(id);
+            Map<String, Object> channel = new LinkedHashMap<>();
+            channel.put("channel", id);
+            channel.put("intervalSeconds", c.interval().toSeconds());
+            channel.put("reportOnly", c.reportOnly());
+            return channel;
+        }).toList();
+    }
+
     @GetMapping("/kpis")
     @Operation(summary = "Inventory KPIs over the KPI window: accuracy and units of variance per node (cycle counts), drift per channel per day, time to repair a drift per channel")
     public Map<String, Object> kpis() {

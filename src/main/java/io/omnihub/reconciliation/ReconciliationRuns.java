@@ -85,6 +85,16 @@ public class ReconciliationRuns implements DisposableBean {
         return id;
     }
 
+    /** The channels that can be read back. */
+    public java.util.Set<String> readable() {
+        return props.readable();
+    }
+
+    /** A readable channel's configuration, or null. */
+    public ReconciliationProperties.Channel config(String channel) {
+        return props.channel(channel);
+    }
+
     private void scheduled(String channel) {
         try {
             reconciliations.abandonStale();

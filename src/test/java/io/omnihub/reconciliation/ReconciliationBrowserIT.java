@@ -13,6 +13,7 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -159,6 +160,9 @@ class ReconciliationBrowserIT extends HubIntegrationTest {
         String row = wait.ignoring(StaleElementReferenceException.class).until(d -> d.findElement(drift).getText());
         assertThat(row).contains(sku).contains("3").contains(Integer.toString(truth)).contains("changed at channel").contains("repaired");
         assertThat(driver.findElement(By.id("start-reconciliation")).isEnabled()).as("an operator may start a run").isTrue();
+        assertThat(new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("reconcile-channel"))).getOptions())
+                .extracting(WebElement::getText).as("every channel that can be read back")
+                .containsExactlyInAnyOrder("feed", "marketplace", "pos", "web");
         Path shots = Path.of("target", "screenshots");
         Files.createDirectories(shots);
         Files.write(shots.resolve("reconciliation.png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));

@@ -255,6 +255,8 @@ class ReconciliationIT extends HubIntegrationTest {
         assertThat(call("POST", "/api/reconciliations", "operator:operator", "{\"channel\": \"marketplace\", \"skus\": []}").statusCode())
                 .isEqualTo(400);
         assertThat(call("GET", "/api/reconciliations/999999999", "viewer:viewer", null).statusCode()).isEqualTo(404);
+        JsonNode channels = mapper.readTree(call("GET", "/api/reconciliations/channels", "viewer:viewer", null).body());
+        assertThat(channels.findValuesAsText("channel")).containsExactlyInAnyOrder("feed", "marketplace", "pos", "web");
 
         String sku = io.omnihub.support.TestData.sku(jdbc, "WH-NJ1", 30);
         jdbc.update("insert into outbox (kind, msg_key) values ('STOCK_CHANGED', :sku)", new MapSqlParameterSource("sku", sku));
