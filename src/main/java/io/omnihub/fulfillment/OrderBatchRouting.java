@@ -5,6 +5,7 @@ import io.omnihub.canonical.CanonicalTopics;
 import io.omnihub.canonical.OrderLine;
 import io.omnihub.canonical.OrderStatus;
 import io.omnihub.inventory.StockLedger;
+import io.omnihub.outbox.Outbox;
 import io.omnihub.routing.OrderRouter;
 import io.omnihub.routing.PolicySource;
 import io.omnihub.routing.RoutingDecision;
@@ -78,10 +79,12 @@ public class OrderBatchRouting {
     private final OrderTimeline timeline;
     private final FulfillmentRequestWriter requests;
     private final OrderRouting routing;
+    private final Outbox outbox;
 
     public OrderBatchRouting(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, StockLedger ledger, Reservations reservations,
                              StockViews views, OrderRouter router, PolicySource policies, OrderTimeline timeline,
-                             FulfillmentRequestWriter requests, OrderRouting routing) {
+                             FulfillmentRequestWriter requests, OrderRouting routing, Outbox outbox) {
+        this.outbox = outbox;
         this.jdbc = jdbc;
         this.tx = tx;
         this.ledger = ledger;
@@ -164,6 +167,9 @@ public class OrderBatchRouting {
         if (ids.isEmpty()) {
             return batch;
         }
+        // the batch holds the stock rows of every sku of its poll until it commits, and the next batch waits for them:
+        // the channels' figures are the sync's work right after the commit, not the batch's before it
+        outbox.figuresAfterCommit();
         // 1. the orders, locked in id order (two batches holding a redelivered order never wait on each other crosswise)
         Map<String, OrderRow> rows = new HashMap<>();
         jdbc.query("""

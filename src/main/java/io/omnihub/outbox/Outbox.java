@@ -36,6 +36,7 @@ public class Outbox {
     private final List<Runnable> stockChangedListeners = new CopyOnWriteArrayList<>();
     private final Object stockChangedKey = new Object();
     private final Object changedSkusKey = new Object();
+    private final Object figuresAfterCommitKey = new Object();
     private volatile Consumer<Map<String, Instant>> recompute;
 
     public Outbox(NamedParameterJdbcTemplate jdbc) {
@@ -85,6 +86,26 @@ public class Outbox {
         return before;
     }
 
+    /**
+     * In the current transaction, stock changes leave their figures to the sync's pass, which this hub wakes as soon as
+     * the transaction commits, instead of recomputing them before it commits: for a writer whose transaction holds
+     * locks other transactions of its kind wait for (a routing batch holds the stock rows of every sku of its poll),
+     * where the recomputation would lengthen every wait, and where the sync's pass coalesces the figures of
+     * consecutive transactions (a hot sku's figure once per pass, not once per batch).
+     */
+    public void figuresAfterCommit() {
+        if (TransactionSynchronizationManager.isSynchronizationActive()
+                && !TransactionSynchronizationManager.hasResource(figuresAfterCommitKey)) {
+            TransactionSynchronizationManager.bindResource(figuresAfterCommitKey, Boolean.TRUE);
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCompletion(int status) {
+                    TransactionSynchronizationManager.unbindResourceIfPossible(figuresAfterCommitKey);
+                }
+            });
+        }
+    }
+
     /** Announces that the stock of {@code sku} changed: see {@link #stockChanged(Collection)}. */
     public void stockChanged(String sku) {
         stockChanged(List.of(sku));
@@ -105,7 +126,8 @@ public class Outbox {
         }
         Consumer<Map<String, Instant>> recomputer = recompute;
         if (recomputer == null || !TransactionSynchronizationManager.isActualTransactionActive()
-                || !TransactionSynchronizationManager.isSynchronizationActive()) {
+                || !TransactionSynchronizationManager.isSynchronizationActive()
+                || TransactionSynchronizationManager.hasResource(figuresAfterCommitKey)) {
             insertStockChanged(skus, false);
             wakeSyncAfterCommit();
             return;
