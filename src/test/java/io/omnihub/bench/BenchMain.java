@@ -120,8 +120,18 @@ public final class BenchMain {
                             .mapToInt(r -> Integer.parseInt(r.trim())).toArray()).run()));
         }
 
-        if (wanted.test("sync") && wanted.test("sftp")) {
-            String settled = new HubSettling(hub).await("sync", settleMax);
+        if (wanted.test("reconciliation")) {
+            if (wanted.test("sync") || wanted.test("routing")) {
+                String settled = new HubSettling(hub).await(wanted.test("sync") ? "sync" : "routing", settleMax);
+                System.out.println("settle: " + settled);
+                notes.add("Before the reconciliation figure: " + settled + ".");
+            }
+            System.out.println("reconciliation: 100,000 skus against the marketplace ...");
+            rows.addAll(guard("Reconciliation", () -> new ReconciliationFigure(hub, channels).run()));
+        }
+
+        if ((wanted.test("sync") || wanted.test("reconciliation")) && wanted.test("sftp")) {
+            String settled = new HubSettling(hub).await(wanted.test("reconciliation") ? "reconciliation" : "sync", settleMax);
             System.out.println("settle: " + settled);
             notes.add("Before the SFTP figure: " + settled + ".");
         }
@@ -130,16 +140,6 @@ public final class BenchMain {
             System.out.println("sftp: stock file ...");
             Path tmp = Files.createTempDirectory("omnihub-bench-sftp");
             rows.addAll(guard("SFTP: WMS stock CSV", () -> new SftpStockBench(hub).run(tmp)));
-        }
-
-        if (wanted.test("reconciliation")) {
-            if (wanted.test("sftp") || wanted.test("sync")) {
-                String settled = new HubSettling(hub).await(wanted.test("sftp") ? "sftp" : "sync", settleMax);
-                System.out.println("settle: " + settled);
-                notes.add("Before the reconciliation figure: " + settled + ".");
-            }
-            System.out.println("reconciliation: 100,000 skus against the marketplace ...");
-            rows.addAll(guard("Reconciliation", () -> new ReconciliationFigure(hub, channels).run()));
         }
 
         // resources
