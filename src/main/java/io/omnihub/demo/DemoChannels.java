@@ -154,7 +154,12 @@ public class DemoChannels {
     @PutMapping("/marketplace/admin/inventory/{sku}")
     public ResponseEntity<Void> marketplaceAdminEdit(@PathVariable String sku, @RequestBody byte[] body,
                                                      @RequestHeader(value = "Authorization", required = false) String authorization) {
-        if (!marketplaceAuth.equals(authorization)) {
+        return adminEdit(marketplaceFigures, sku, body, marketplaceAuth.equals(authorization));
+    }
+
+    /** An edit in a channel's admin: {@code {"available": n}} (a whole number, not negative) replaces its figure. */
+    private static ResponseEntity<Void> adminEdit(Map<String, Integer> figures, String sku, byte[] body, boolean authentic) {
+        if (!authentic) {
             return ResponseEntity.status(401).build();
         }
         try {
@@ -162,7 +167,7 @@ public class DemoChannels {
             if (!figure.path("available").isInt() || figure.path("available").asInt() < 0) {
                 return ResponseEntity.badRequest().build();
             }
-            marketplaceFigures.put(sku, figure.path("available").asInt());
+            figures.put(sku, figure.path("available").asInt());
             return ResponseEntity.noContent().build();
         } catch (IOException e) {
             return ResponseEntity.badRequest().build();
@@ -204,18 +209,6 @@ public class DemoChannels {
     @PutMapping("/web/admin/stock/{sku}")
     public ResponseEntity<Void> webAdminEdit(@PathVariable String sku, @RequestBody byte[] body,
                                              @RequestHeader(value = "Authorization", required = false) String authorization) {
-        if (!webExportAuth.equals(authorization)) {
-            return ResponseEntity.status(401).build();
-        }
-        try {
-            JsonNode figure = JSON.readTree(body);
-            if (!figure.path("available").isInt() || figure.path("available").asInt() < 0) {
-                return ResponseEntity.badRequest().build();
-            }
-            webFigures.put(sku, figure.path("available").asInt());
-            return ResponseEntity.noContent().build();
-        } catch (IOException e) {
-            return ResponseEntity.badRequest().build();
-        }
+        return adminEdit(webFigures, sku, body, webExportAuth.equals(authorization));
     }
 }
