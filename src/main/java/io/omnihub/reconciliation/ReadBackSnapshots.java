@@ -36,7 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * its figures on. The channel's read-back route
  * takes the whole snapshot when a run asks for its first page ({@link #takeCsv}, {@link #takeTopic}) and answers
  * every page from it ({@link #page}) in the shape the reconciliation reads ({@link ChannelReadBack}): sorted by sku,
- * the cursor the last sku of the previous page. One snapshot per channel is kept, replaced by the next run's.
+ * the cursor the last sku of the previous page. A channel's snapshot is kept until its last page is read.
  */
 @Component("readBackSnapshots")
 public class ReadBackSnapshots {
@@ -156,9 +156,14 @@ public class ReadBackSnapshots {
             items.add(Map.of("sku", e.getKey(), "available", e.getValue()));
             last = e.getKey();
         }
+        String next = last != null && rest.higherKey(last) != null ? last : null;
+        if (next == null) {
+            // the run has read it all: the snapshot (a whole catalogue) is not kept until the next run
+            snapshots.remove(channel, figures);
+        }
         Map<String, Object> page = new LinkedHashMap<>();
         page.put("items", items);
-        page.put("next", last != null && rest.higherKey(last) != null ? last : null);
+        page.put("next", next);
         try {
             return mapper.writeValueAsString(page);
         } catch (JsonProcessingException e) {
