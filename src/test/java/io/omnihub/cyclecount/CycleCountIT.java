@@ -13,15 +13,10 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -42,8 +37,6 @@ import static org.awaitility.Awaitility.await;
  */
 class CycleCountIT extends HubIntegrationTest {
 
-    static final HttpClient http = HttpClient.newHttpClient();
-
     @Autowired
     ObjectMapper mapper;
     @Autowired
@@ -55,14 +48,6 @@ class CycleCountIT extends HubIntegrationTest {
 
     @Value("${omnihub.sftp.root}")
     String sftpRoot;
-
-    HttpResponse<String> call(String method, String path, String user, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + user).getBytes(StandardCharsets.UTF_8)))
-                .header("Content-Type", "application/json");
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
 
     JsonNode json(HttpResponse<String> r) throws Exception {
         return mapper.readTree(r.body());
@@ -80,7 +65,7 @@ class CycleCountIT extends HubIntegrationTest {
     }
 
     JsonNode accuracy(String node) throws Exception {
-        HttpResponse<String> r = call("GET", "/api/cycle-counts/accuracy", "viewer", null);
+        HttpResponse<String> r = api("GET", "/api/cycle-counts/accuracy", "viewer", null);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         for (JsonNode n : json(r).get("nodes")) {
             if (n.get("nodeId").asText().equals(node)) {
@@ -108,7 +93,7 @@ class CycleCountIT extends HubIntegrationTest {
                 new MapSqlParameterSource("o", orderId), Integer.class)).isEqualTo(1);
         JsonNode before = accuracy("ST-MAN");
 
-        HttpResponse<String> rejected = call("POST", "/api/orders/" + orderId + "/reject", "operator",
+        HttpResponse<String> rejected = api("POST", "/api/orders/" + orderId + "/reject", "operator",
                 "{\"node\": \"ST-MAN\", \"reason\": \"NOT_FOUND: not on the shelf\"}");
         assertThat(rejected.statusCode()).as(rejected.body()).isEqualTo(200);
 
@@ -145,14 +130,14 @@ class CycleCountIT extends HubIntegrationTest {
         assertThat(after.get("varianceUnits").asLong()).isEqualTo(before.get("varianceUnits").asLong() + Math.abs(4 - ledger));
 
         // an operator asks again; the shelf matches the ledger this time: within tolerance, accuracy goes up
-        HttpResponse<String> asked = call("POST", "/api/cycle-counts", "operator", "{\"node\": \"ST-MAN\", \"skus\": [\"" + sku + "\"]}");
+        HttpResponse<String> asked = api("POST", "/api/cycle-counts", "operator", "{\"node\": \"ST-MAN\", \"skus\": [\"" + sku + "\"]}");
         assertThat(asked.statusCode()).as(asked.body()).isEqualTo(202);
         long second = json(asked).get("requested").get(0).get("id").asLong();
         await().atMost(Duration.ofSeconds(30)).until(() -> has("ST-MAN", sku, "SENT"));
         stockEvent(kafkaBrokers, "SNAPSHOT", "ST-MAN", sku, 4, "shelf count");
-        await().atMost(Duration.ofSeconds(30)).until(() -> json(call("GET", "/api/cycle-counts/" + second, "viewer", null))
+        await().atMost(Duration.ofSeconds(30)).until(() -> json(api("GET", "/api/cycle-counts/" + second, "viewer", null))
                 .get("status").asText().equals("COUNTED"));
-        JsonNode again = json(call("GET", "/api/cycle-counts/" + second, "viewer", null));
+        JsonNode again = json(api("GET", "/api/cycle-counts/" + second, "viewer", null));
         assertThat(again.get("trigger").asText()).isEqualTo("OPERATOR");
         assertThat(again.get("variance").asInt()).isZero();
         assertThat(again.get("withinTolerance").asBoolean()).isTrue();
@@ -161,7 +146,7 @@ class CycleCountIT extends HubIntegrationTest {
         assertThat(last.get("withinTolerance").asInt()).isEqualTo(before.get("withinTolerance").asInt() + 1);
         assertThat(last.get("accuracy").asDouble()).isEqualTo((double) last.get("withinTolerance").asInt() / last.get("counts").asInt());
 
-        String scrape = call("GET", "/actuator/prometheus", "viewer", null).body();
+        String scrape = api("GET", "/actuator/prometheus", "viewer", null).body();
         assertThat(scrape).contains("omnihub_cycle_counts_total{node=\"ST-MAN\",outcome=\"outside\"}")
                 .contains("omnihub_cycle_counts_total{node=\"ST-MAN\",outcome=\"within\"}")
                 .contains("omnihub_cycle_count_variance_units_total{node=\"ST-MAN\"}")
@@ -204,7 +189,7 @@ class CycleCountIT extends HubIntegrationTest {
                 .willReturn(aResponse().withStatus(500).withBody("store system down")));
         long deadLetter;
         try {
-            HttpResponse<String> asked = call("POST", "/api/cycle-counts", "operator",
+            HttpResponse<String> asked = api("POST", "/api/cycle-counts", "operator",
                     "{\"node\": \"ST-BRK\", \"skus\": [\"" + sku + "\"], \"reason\": \"test\"}");
             assertThat(asked.statusCode()).as(asked.body()).isEqualTo(202);
             long id = json(asked).get("requested").get(0).get("id").asLong();
@@ -221,12 +206,12 @@ class CycleCountIT extends HubIntegrationTest {
                     .withRequestBody(matchingJsonPath("$.counts[0].sku", com.github.tomakehurst.wiremock.client.WireMock.equalTo(sku)))))
                     .as("tried, then retried").hasSizeGreaterThan(1);
             // still open: a new signal for the sku asks nothing more until the failed request is replayed
-            assertThat(json(call("POST", "/api/cycle-counts", "operator", "{\"node\": \"ST-BRK\", \"skus\": [\"" + sku + "\"]}"))
+            assertThat(json(api("POST", "/api/cycle-counts", "operator", "{\"node\": \"ST-BRK\", \"skus\": [\"" + sku + "\"]}"))
                     .get("alreadyOpen").asInt()).isEqualTo(1);
         } finally {
             StoreStub.server().removeStub(refusal);
         }
-        HttpResponse<String> replay = call("POST", "/api/console/dead-letters/" + deadLetter + "/replay", "operator", null);
+        HttpResponse<String> replay = api("POST", "/api/console/dead-letters/" + deadLetter + "/replay", "operator", null);
         assertThat(replay.statusCode()).as(replay.body()).isEqualTo(200);
         assertThat(json(replay).get("outcome").asText()).isEqualTo("REPLAYED");
         assertThat(openOrLast("ST-BRK", sku)).containsEntry("status", "SENT");
@@ -247,25 +232,25 @@ class CycleCountIT extends HubIntegrationTest {
 
     @Test
     void theApiRefusesWhatItCannotCount() throws Exception {
-        assertThat(call("POST", "/api/cycle-counts", "viewer", "{\"node\": \"WH-NJ1\", \"skus\": [\"SKU-1001\"]}").statusCode()).isEqualTo(403);
-        HttpResponse<String> unknownNode = call("POST", "/api/cycle-counts", "operator", "{\"node\": \"NOPE\", \"skus\": [\"SKU-1001\"]}");
+        assertThat(api("POST", "/api/cycle-counts", "viewer", "{\"node\": \"WH-NJ1\", \"skus\": [\"SKU-1001\"]}").statusCode()).isEqualTo(403);
+        HttpResponse<String> unknownNode = api("POST", "/api/cycle-counts", "operator", "{\"node\": \"NOPE\", \"skus\": [\"SKU-1001\"]}");
         assertThat(unknownNode.statusCode()).isEqualTo(400);
         assertThat(unknownNode.body()).contains("unknown node NOPE");
-        HttpResponse<String> unknownSku = call("POST", "/api/cycle-counts", "operator", "{\"node\": \"WH-NJ1\", \"skus\": [\"NO-SUCH-SKU\"]}");
+        HttpResponse<String> unknownSku = api("POST", "/api/cycle-counts", "operator", "{\"node\": \"WH-NJ1\", \"skus\": [\"NO-SUCH-SKU\"]}");
         assertThat(unknownSku.statusCode()).isEqualTo(400);
         assertThat(unknownSku.body()).contains("NO-SUCH-SKU");
-        assertThat(call("POST", "/api/cycle-counts", "operator", "{\"node\": \"WH-NJ1\", \"skus\": []}").statusCode()).isEqualTo(400);
-        assertThat(call("GET", "/api/cycle-counts/999999999", "viewer", null).statusCode()).isEqualTo(404);
-        assertThat(call("GET", "/api/cycle-counts?status=LOST", "viewer", null).statusCode()).isEqualTo(400);
-        HttpResponse<String> list = call("GET", "/api/cycle-counts?limit=5", "viewer", null);
+        assertThat(api("POST", "/api/cycle-counts", "operator", "{\"node\": \"WH-NJ1\", \"skus\": []}").statusCode()).isEqualTo(400);
+        assertThat(api("GET", "/api/cycle-counts/999999999", "viewer", null).statusCode()).isEqualTo(404);
+        assertThat(api("GET", "/api/cycle-counts?status=LOST", "viewer", null).statusCode()).isEqualTo(400);
+        HttpResponse<String> list = api("GET", "/api/cycle-counts?limit=5", "viewer", null);
         assertThat(list.statusCode()).isEqualTo(200);
         assertThat(json(list).isArray()).isTrue();
-        HttpResponse<String> kpis = call("GET", "/api/reconciliations/kpis", "viewer", null);
+        HttpResponse<String> kpis = api("GET", "/api/reconciliations/kpis", "viewer", null);
         assertThat(kpis.statusCode()).as(kpis.body()).isEqualTo(200);
         assertThat(json(kpis).get("accuracy").isArray()).isTrue();
         assertThat(json(kpis).get("driftPerDay").isArray()).isTrue();
         assertThat(json(kpis).get("timeToRepair").isArray()).isTrue();
-        String docs = call("GET", "/v3/api-docs", "viewer", null).body();
+        String docs = api("GET", "/v3/api-docs", "viewer", null).body();
         assertThat(docs).contains("/api/cycle-counts").contains("/api/cycle-counts/accuracy");
     }
 }

@@ -11,15 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,21 +34,11 @@ import static org.awaitility.Awaitility.await;
  */
 class ReadBackIT extends HubIntegrationTest {
 
-    static final HttpClient http = HttpClient.newHttpClient();
-
     @Autowired
     ObjectMapper mapper;
 
     @org.springframework.beans.factory.annotation.Value("${omnihub.sftp.root}")
     String sftpRoot;
-
-    HttpResponse<String> call(String method, String path, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("operator:operator".getBytes(StandardCharsets.UTF_8)))
-                .header("Content-Type", "application/json");
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
 
     Integer hub(String channel, String sku) {
         List<Integer> figures = jdbc.queryForList("select available from ats_state where channel = :c and sku = :s",
@@ -72,7 +57,7 @@ class ReadBackIT extends HubIntegrationTest {
     }
 
     JsonNode reconcile(String channel, List<String> skus) throws Exception {
-        HttpResponse<String> started = call("POST", "/api/reconciliations",
+        HttpResponse<String> started = api("POST", "/api/reconciliations", "operator",
                 mapper.writeValueAsString(Map.of("channel", channel, "skus", skus)));
         assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
         long id = mapper.readTree(started.body()).get("id").asLong();
@@ -83,7 +68,7 @@ class ReadBackIT extends HubIntegrationTest {
     }
 
     JsonNode run(long id) throws Exception {
-        return mapper.readTree(call("GET", "/api/reconciliations/" + id, null).body());
+        return mapper.readTree(api("GET", "/api/reconciliations/" + id, "operator", null).body());
     }
 
     static Map<String, String> causes(JsonNode run) {
@@ -118,7 +103,7 @@ class ReadBackIT extends HubIntegrationTest {
             // an export that does not parse fails the run, saying why
             ChannelStubs.server().stubFor(get(urlEqualTo("/web/stock-export")).atPriority(1)
                     .willReturn(aResponse().withStatus(200).withBody("sku,available\n" + same + ",lots\n")));
-            HttpResponse<String> started = call("POST", "/api/reconciliations", "{\"channel\": \"web\", \"skus\": [\"" + same + "\"]}");
+            HttpResponse<String> started = api("POST", "/api/reconciliations", "operator", "{\"channel\": \"web\", \"skus\": [\"" + same + "\"]}");
             long id = mapper.readTree(started.body()).get("id").asLong();
             await().atMost(Duration.ofSeconds(60)).until(() -> run(id).get("run").get("status").asText().equals("FAILED"));
             assertThat(run(id).get("run").get("error").asText()).contains("available is not a whole number: lots");
@@ -160,13 +145,14 @@ class ReadBackIT extends HubIntegrationTest {
         String missing = synced("feed", "WH-NJ1", 23);
         Path file = Path.of(sftpRoot, "feeds", "affiliate", "shown", "inventory.csv");
         Files.createDirectories(file.getParent());
+        long failedBefore = feedReadsFailed();
         try {
             // no file yet: the page fails and the run tries it again; the partner publishes it meanwhile
-            HttpResponse<String> started = call("POST", "/api/reconciliations",
+            HttpResponse<String> started = api("POST", "/api/reconciliations", "operator",
                     mapper.writeValueAsString(Map.of("channel", "feed", "skus", List.of(same, changed, missing))));
             assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
             long id = mapper.readTree(started.body()).get("id").asLong();
-            Thread.sleep(1500);
+            await().atMost(Duration.ofSeconds(30)).until(() -> feedReadsFailed() > failedBefore);
             Files.writeString(file, "sku,available\n" + same + "," + hub("feed", same) + "\n" + changed + "," + (hub("feed", changed) + 2) + "\n");
             await().atMost(Duration.ofSeconds(60)).until(() -> !run(id).get("run").get("status").asText().matches("QUEUED|RUNNING"));
             JsonNode run = run(id);
@@ -178,5 +164,14 @@ class ReadBackIT extends HubIntegrationTest {
         } finally {
             Files.deleteIfExists(file);
         }
+    }
+
+    @Autowired
+    org.apache.camel.CamelContext camel;
+
+    /** Reads of the feed partner's file that failed so far (route channel-feed-inventory). */
+    long feedReadsFailed() {
+        return camel.getCamelContextExtension().getContextPlugin(org.apache.camel.api.management.ManagedCamelContext.class)
+                .getManagedRoute("channel-feed-inventory").getExchangesFailed();
     }
 }

@@ -9,7 +9,14 @@ import org.springframework.test.context.ActiveProfiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Base64;
 
 /**
  * Base of every integration test: the whole hub on its real embedded PostgreSQL, Kafka and SFTP servers, on free
@@ -46,5 +53,19 @@ public abstract class HubIntegrationTest {
 
     protected String baseUrl() {
         return "http://localhost:" + port;
+    }
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    /**
+     * A JSON call to the hub's API as {@code user} (the demo users' password is their name: viewer, operator);
+     * {@code body} null for none.
+     */
+    protected HttpResponse<String> api(String method, String path, String user, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + user).getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/json");
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 }
