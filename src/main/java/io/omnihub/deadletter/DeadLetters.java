@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnihub.canonical.CanonicalTopics;
 import io.omnihub.canonical.ErrorCategory;
 import io.omnihub.canonical.HubHeaders;
-import io.omnihub.connectors.HttpProblems;
+import io.omnihub.web.HttpProblems;
 import io.omnihub.outbox.Outbox;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;

@@ -1,6 +1,6 @@
 package io.omnihub.demo;
 
-import io.omnihub.connectors.WebhookSignatures;
+import io.omnihub.connectors.webhook.WebhookSignatures;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.ResponseEntity;

@@ -1,7 +1,7 @@
 package io.omnihub.fulfillment;
 
 import io.omnihub.canonical.HubHeaders;
-import io.omnihub.connectors.KafkaOffsets;
+import io.omnihub.connectors.kafka.KafkaOffsets;
 import io.omnihub.deadletter.DeadLetters;
 import io.omnihub.deadletter.StorageOutages;
 import org.apache.camel.Exchange;
@@ -40,7 +40,10 @@ public class FulfillmentRequestBatches {
         this.requests = requests;
     }
 
-    /** Sends the poll's requests (the body: a list of exchanges, one per record), records them and commits the offsets. */
+    /**
+     * Sends the poll's requests (the body: a list of exchanges, one per record) and records them; kafka-batch-source
+     * commits the offsets when this returns.
+     */
     public void send(Exchange batch) throws InterruptedException {
         List<Exchange> records = KafkaOffsets.records(batch);
         if (records.isEmpty()) {
@@ -67,7 +70,6 @@ public class FulfillmentRequestBatches {
         if (!failures.isEmpty()) {
             throw StorageOutages.notAcknowledged(failures, records.size(), "fulfillment requests were neither sent nor dead-lettered");
         }
-        KafkaOffsets.commitPoll(records);
     }
 
     /** One request through the per-request route; while the database is away, tried again after a growing pause. */

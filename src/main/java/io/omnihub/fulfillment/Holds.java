@@ -12,7 +12,7 @@ import io.omnihub.canonical.OrderLine;
 import io.omnihub.canonical.RejectedMessageException;
 import io.omnihub.inventory.StockLedger;
 import io.omnihub.orders.IntakeResult;
-import io.omnihub.orders.OrderIds;
+import io.omnihub.canonical.OrderIds;
 import io.omnihub.orders.OrderIntake;
 import io.omnihub.routing.OrderRouter;
 import io.omnihub.routing.RoutingDecision;

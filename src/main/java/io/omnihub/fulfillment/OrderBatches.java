@@ -1,6 +1,6 @@
 package io.omnihub.fulfillment;
 
-import io.omnihub.connectors.KafkaOffsets;
+import io.omnihub.connectors.kafka.KafkaOffsets;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnihub.deadletter.DeadLetters;
 import io.omnihub.deadletter.StorageOutages;
@@ -48,9 +48,9 @@ public class OrderBatches {
     }
 
     /**
-     * Routes the poll's records (the body: a list of exchanges, one per record) and commits their offsets. While the
-     * hub's database is away the poll is tried again (the consumer thread waits here, with a growing pause), so
-     * nothing of it is skipped or dead-lettered.
+     * Routes the poll's records (the body: a list of exchanges, one per record); kafka-batch-source commits their
+     * offsets when this returns. While the hub's database is away the poll is tried again (the consumer thread waits
+     * here, with a growing pause), so nothing of it is skipped or dead-lettered.
      */
     public void route(Exchange poll) throws InterruptedException {
         List<Exchange> records = KafkaOffsets.records(poll);
@@ -107,7 +107,6 @@ public class OrderBatches {
         if (!failures.isEmpty()) {
             throw StorageOutages.notAcknowledged(failures, records.size(), "order records were neither routed nor dead-lettered");
         }
-        KafkaOffsets.commitPoll(records);
     }
 
     /** The record's key (the hub order id), else the body's orderId; null when it has neither (the one route refuses it). */

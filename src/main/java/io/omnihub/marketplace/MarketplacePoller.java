@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnihub.canonical.ErrorCategory;
 import io.omnihub.canonical.HubHeaders;
 import io.omnihub.canonical.RejectedMessageException;
-import io.omnihub.connectors.HttpProblems;
+import io.omnihub.web.HttpProblems;
 import io.omnihub.deadletter.DeadLetters;
 import io.omnihub.orders.IntakeResult;
 import org.apache.camel.Exchange;

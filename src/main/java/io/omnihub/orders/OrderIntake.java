@@ -1,5 +1,6 @@
 package io.omnihub.orders;
 
+import io.omnihub.canonical.OrderIds;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,7 +16,6 @@ import io.omnihub.reference.ReferenceCache;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.AsyncProcessor;
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
 import org.apache.camel.support.AsyncCallbackToCompletableFutureAdapter;
 import org.apache.camel.support.AsyncProcessorHelper;
 import org.springframework.stereotype.Component;
@@ -35,7 +35,7 @@ import java.util.concurrent.CompletionException;
  * nothing.
  * <p>
  * As a Camel {@link AsyncProcessor} (a route's {@code process: ref: orderIntake} step) it takes the mapped order
- * (maps and lists from {@link io.omnihub.connectors.CompiledMappings}, or JSON text) and completes the exchange when
+ * (maps and lists from {@link io.omnihub.connectors.mapping.CompiledMappings}, or JSON text) and completes the exchange when
  * the commit holding its order completes, with the HTTP answer (202 or 200 and the order id) as the message; no
  * thread of its own waits for the commit.
  */
@@ -91,10 +91,8 @@ public class OrderIntake implements AsyncProcessor {
             if (failure != null) {
                 exchange.setException(failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure);
             } else {
-                Message m = exchange.getMessage();
-                m.setHeader(Exchange.HTTP_RESPONSE_CODE, result.httpStatus());
-                m.setHeader(Exchange.CONTENT_TYPE, "application/json");
-                m.setBody(result.json());
+                // written as the response by the webhook connector (an HttpAnswer)
+                exchange.getMessage().setBody(result);
             }
             callback.done(false);
         });

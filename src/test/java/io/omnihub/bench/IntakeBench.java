@@ -1,8 +1,8 @@
 package io.omnihub.bench;
 
 import io.omnihub.canonical.CanonicalTopics;
-import io.omnihub.connectors.WebhookSignatures;
-import io.omnihub.orders.OrderIds;
+import io.omnihub.connectors.webhook.WebhookSignatures;
+import io.omnihub.canonical.OrderIds;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;

@@ -209,7 +209,7 @@ final class SftpStockBench {
                 long t0 = System.nanoTime();
                 http.sendAsync(java.net.http.HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
                                 .header("Content-Type", "application/json")
-                                .header("X-Storefront-Hmac-Sha256", io.omnihub.connectors.WebhookSignatures.storefrontHmac(secret, bytes))
+                                .header("X-Storefront-Hmac-Sha256", io.omnihub.connectors.webhook.WebhookSignatures.storefrontHmac(secret, bytes))
                                 .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(bytes)).build(),
                         java.net.http.HttpResponse.BodyHandlers.discarding())
                         .whenComplete((r, e) -> {

@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Every SFTP endpoint in the connectors and routes takes its host key policy from configuration: strict checking and
  * the known-hosts file from {@code omnihub.sftp.*} (strict, with a file, in the prod profile: see ProductionSafety), and
  * never the user's own {@code ~/.ssh/known_hosts} (issue 15: the feed and fulfillment sinks had no known-hosts file, so
- * strict checking could not have been turned on for them).
+ * strict checking could not have been turned on for them). The SFTP sink connector takes them itself (issue 19), so a
+ * route that uses it names only its folder.
  */
 class SftpHostKeysTest {
 
@@ -42,9 +43,13 @@ class SftpHostKeysTest {
                             if (!Boolean.FALSE.equals(p.get("useUserKnownHostsFile"))) {
                                 problems.add(file + ": " + uri + " would also read ~/.ssh/known_hosts");
                             }
-                        } else if (!String.valueOf(p.get("knownHostsFile")).contains("omnihub.sftp.known-hosts-file")
-                                || !String.valueOf(p.get("strictHostKeyChecking")).contains("omnihub.sftp.strict-host-key-checking")) {
-                            problems.add(file + ": " + uri + " does not pass omnihub.sftp.known-hosts-file and strict-host-key-checking");
+                            if (!String.valueOf(p.get("knownHostsFile")).contains("omnihub.sftp.known-hosts-file")
+                                    || !String.valueOf(p.get("strictHostKeyChecking")).contains("omnihub.sftp.strict-host-key-checking")) {
+                                problems.add(file + ": " + uri + " does not take omnihub.sftp.known-hosts-file and strict-host-key-checking");
+                            }
+                        } else if (p.keySet().stream().anyMatch(k -> !"directory".equals(k))) {
+                            // the sink connector holds the server, the account and the host key policy (omnihub.sftp.*)
+                            problems.add(file + ": " + uri + " overrides the SFTP settings the connector takes from omnihub.sftp.*: " + p.keySet());
                         }
                     }
                 }

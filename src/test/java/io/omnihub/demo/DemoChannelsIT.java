@@ -2,7 +2,7 @@ package io.omnihub.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.omnihub.connectors.WebhookSignatures;
+import io.omnihub.connectors.webhook.WebhookSignatures;
 import io.omnihub.support.HubIntegrationTest;
 import io.omnihub.support.Signed;
 import org.junit.jupiter.api.Test;

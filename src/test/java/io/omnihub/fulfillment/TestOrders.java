@@ -5,7 +5,7 @@ import io.omnihub.canonical.Address;
 import io.omnihub.canonical.CanonicalOrder;
 import io.omnihub.canonical.FulfillmentType;
 import io.omnihub.canonical.OrderLine;
-import io.omnihub.orders.OrderIds;
+import io.omnihub.canonical.OrderIds;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.namedparam.SqlParameterSource;

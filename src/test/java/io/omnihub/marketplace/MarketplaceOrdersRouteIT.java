@@ -5,7 +5,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.omnihub.canonical.CanonicalTopics;
-import io.omnihub.orders.OrderIds;
+import io.omnihub.canonical.OrderIds;
 import io.omnihub.support.HubIntegrationTest;
 import io.omnihub.support.KafkaProbe;
 import io.omnihub.support.MarketplaceStub;

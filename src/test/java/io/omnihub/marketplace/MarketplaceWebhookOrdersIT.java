@@ -1,7 +1,7 @@
 package io.omnihub.marketplace;
 
-import io.omnihub.connectors.WebhookSignatures;
-import io.omnihub.orders.OrderIds;
+import io.omnihub.connectors.webhook.WebhookSignatures;
+import io.omnihub.canonical.OrderIds;
 import io.omnihub.support.HubIntegrationTest;
 import io.omnihub.support.Signed;
 import io.omnihub.support.TestData;

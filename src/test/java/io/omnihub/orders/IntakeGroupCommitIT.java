@@ -1,8 +1,9 @@
 package io.omnihub.orders;
 
+import io.omnihub.canonical.OrderIds;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnihub.canonical.CanonicalTopics;
-import io.omnihub.connectors.WebhookSignatures;
+import io.omnihub.connectors.webhook.WebhookSignatures;
 import io.omnihub.support.HubIntegrationTest;
 import io.omnihub.support.Signed;
 import io.omnihub.support.TestData;

@@ -1,5 +1,6 @@
 package io.omnihub.orders;
 
+import io.omnihub.canonical.OrderIds;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnihub.canonical.CanonicalTopics;

@@ -3,7 +3,7 @@ package io.omnihub.policy;
 import io.omnihub.canonical.Address;
 import io.omnihub.canonical.CanonicalOrder;
 import io.omnihub.canonical.FulfillmentType;
-import io.omnihub.orders.OrderIds;
+import io.omnihub.canonical.OrderIds;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;

@@ -3,7 +3,7 @@ package io.omnihub.reliability;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnihub.canonical.ErrorCategory;
-import io.omnihub.connectors.WebhookSignatures;
+import io.omnihub.connectors.webhook.WebhookSignatures;
 import io.omnihub.support.HubIntegrationTest;
 import io.omnihub.support.KafkaProbe;
 import io.omnihub.support.Signed;

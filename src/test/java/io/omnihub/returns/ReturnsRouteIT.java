@@ -3,7 +3,7 @@ package io.omnihub.returns;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnihub.canonical.CanonicalTopics;
-import io.omnihub.orders.OrderIds;
+import io.omnihub.canonical.OrderIds;
 import io.omnihub.support.HubIntegrationTest;
 import io.omnihub.support.KafkaProbe;
 import io.omnihub.support.Signed;

@@ -1,6 +1,6 @@
 package io.omnihub.support;
 
-import io.omnihub.connectors.WebhookSignatures;
+import io.omnihub.connectors.webhook.WebhookSignatures;
 
 import java.net.URI;
 import java.net.http.HttpClient;

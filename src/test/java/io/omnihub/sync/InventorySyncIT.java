@@ -2,7 +2,7 @@ package io.omnihub.sync;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.omnihub.canonical.CanonicalTopics;
-import io.omnihub.connectors.WebhookSignatures;
+import io.omnihub.connectors.webhook.WebhookSignatures;
 import io.omnihub.delivery.ChannelStubs;
 import io.omnihub.inventory.StockLedger;
 import io.omnihub.support.HubIntegrationTest;
