@@ -50,8 +50,9 @@ public class StockEventBatches {
 
     /**
      * Applies the poll's records (the body: a list of exchanges, one per record); kafka-batch-source commits their
-     * offsets when this returns. While the hub's database is away the batch is tried again (the consumer thread waits here, with a growing pause), so
-     * nothing of it is skipped or dead-lettered: the batching consumer would otherwise poll on past it.
+     * offsets when this returns. While the hub's database is away the batch is tried again (the consumer thread
+     * waits here, with a growing pause), so nothing of it is skipped or dead-lettered: the batching consumer would
+     * otherwise poll on past it.
      */
     public void apply(Exchange batch) throws InterruptedException {
         List<Exchange> records = KafkaOffsets.records(batch);
