@@ -9,8 +9,8 @@ import java.util.TreeSet;
 
 /**
  * Every sales channel, by id ({@code omnihub.channels.<id>}): what it sends the hub (read by the inbound routes by
- * property name), its {@link ChannelSink}, its {@link Buffers} and its {@link ReadBack}. Channels in the
- * {@code channel} table with no sink here are computed but not delivered to.
+ * property name), its {@link ChannelSink}, its {@link Buffers} and its {@link ReadBack}. A channel of the
+ * {@code channel} table with no sink type here is sent nothing.
  *
  * @param channels per channel id, its configuration
  */
