@@ -61,7 +61,7 @@ public class DeliveryDispatcher implements DisposableBean {
         this.backoff = new Backoff(props.baseBackoffMs(), props.maxBackoffMs(),
                 bound -> ThreadLocalRandom.current().nextLong(bound));
         // a delivery enqueued in this hub wakes its channel's pump at once; others are found at the next poll
-        deliveries.onEnqueued(channels -> channels.forEach(channel -> {
+        deliveries.onEnqueued(enqueued -> enqueued.forEach(channel -> {
             ChannelPump pump = pumps.get(channel);
             if (pump != null) {
                 pump.wake();
