@@ -80,16 +80,16 @@ java $HUB_JAVA_OPTS -jar "$JAR" \
   --omnihub.embedded.postgres.port="$PG_PORT" \
   --omnihub.embedded.kafka.port="$KAFKA_PORT" \
   --omnihub.embedded.sftp.port="$SFTP_PORT" \
-  --omnihub.sync.channels.web.url="$STUB/web/callbacks" \
-  --omnihub.sync.channels.marketplace.url="$STUB/marketplace" \
-  --omnihub.sync.channels.marketplace.percent=100 \
-  --omnihub.sync.channels.marketplace.holdback=0 \
-  --omnihub.sync.channels.bench-a.type=WEBHOOK --omnihub.sync.channels.bench-a.route=direct:channel-web \
-  --omnihub.sync.channels.bench-b.type=WEBHOOK --omnihub.sync.channels.bench-b.route=direct:channel-web \
-  --omnihub.sync.channels.bench-c.type=MARKETPLACE --omnihub.sync.channels.bench-c.route=direct:channel-marketplace \
+  --omnihub.channels.web.sink.url="$STUB/web/callbacks" \
+  --omnihub.channels.marketplace.sink.url="$STUB/marketplace" \
+  --omnihub.channels.marketplace.buffers.percent=100 \
+  --omnihub.channels.marketplace.buffers.holdback=0 \
+  --omnihub.channels.bench-a.sink.type=WEBHOOK --omnihub.channels.bench-a.sink.route=direct:channel-web \
+  --omnihub.channels.bench-b.sink.type=WEBHOOK --omnihub.channels.bench-b.sink.route=direct:channel-web \
+  --omnihub.channels.bench-c.sink.type=MARKETPLACE --omnihub.channels.bench-c.sink.route=direct:channel-marketplace \
   --omnihub.reconciliation.min-page-interval-ms=0 \
-  --omnihub.reconciliation.channels.marketplace.interval=0s \
-  --omnihub.reconciliation.channels.web.interval=0s \
+  --omnihub.channels.marketplace.read-back.interval=0s \
+  --omnihub.channels.web.read-back.interval=0s \
   ${BENCH_HUB_ARGS:-} >"$LOG" 2>&1 &
 HUB_PID=$!
 

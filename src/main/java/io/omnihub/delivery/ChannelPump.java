@@ -1,6 +1,6 @@
 package io.omnihub.delivery;
 
-import io.omnihub.sync.SyncProperties;
+import io.omnihub.channels.ChannelSink;
 import org.apache.camel.AsyncProducer;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
@@ -68,10 +68,10 @@ final class ChannelPump implements Runnable {
     private boolean mayHaveMore;
     private Instant pausedUntil = Instant.MIN;
 
-    ChannelPump(String channelId, SyncProperties.Channel channel, Endpoint endpoint, Deliveries deliveries,
+    ChannelPump(String channelId, ChannelSink sink, Endpoint endpoint, Deliveries deliveries,
                 DeliveryProperties props, DeliveryMetrics metrics, Backoff backoff, CircuitBreaker breaker, Clock clock) {
         this.channelId = channelId;
-        this.maxInFlight = channel.maxConcurrency();
+        this.maxInFlight = sink.maxConcurrency();
         this.endpoint = endpoint;
         this.deliveries = deliveries;
         this.props = props;

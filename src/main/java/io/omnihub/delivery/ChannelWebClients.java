@@ -1,6 +1,7 @@
 package io.omnihub.delivery;
 
-import io.omnihub.sync.SyncProperties;
+import io.omnihub.channels.ChannelSink;
+import io.omnihub.channels.ChannelsProperties;
 import io.vertx.ext.web.client.WebClientOptions;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -18,8 +19,8 @@ import org.springframework.context.annotation.Configuration;
 public class ChannelWebClients {
 
     @Bean
-    public WebClientOptions channelWebClientOptions(SyncProperties sync) {
-        int inFlight = sync.channels().values().stream().mapToInt(SyncProperties.Channel::maxConcurrency).sum();
+    public WebClientOptions channelWebClientOptions(ChannelsProperties channels) {
+        int inFlight = channels.sinks().values().stream().mapToInt(ChannelSink::maxConcurrency).sum();
         WebClientOptions options = new WebClientOptions()
                 .setKeepAlive(true)
                 .setMaxPoolSize(Math.max(8, inFlight))

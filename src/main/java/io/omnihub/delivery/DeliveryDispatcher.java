@@ -1,6 +1,7 @@
 package io.omnihub.delivery;
 
-import io.omnihub.sync.SyncProperties;
+import io.omnihub.channels.ChannelSink;
+import io.omnihub.channels.ChannelsProperties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
@@ -40,7 +41,7 @@ public class DeliveryDispatcher implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(DeliveryDispatcher.class);
 
     private final Deliveries deliveries;
-    private final SyncProperties sync;
+    private final ChannelsProperties channels;
     private final DeliveryProperties props;
     private final CamelContext camel;
     private final DeliveryMetrics metrics;
@@ -50,17 +51,17 @@ public class DeliveryDispatcher implements DisposableBean {
     private final Map<String, ChannelPump> pumps = new ConcurrentHashMap<>();
     private volatile boolean stopped;
 
-    public DeliveryDispatcher(Deliveries deliveries, SyncProperties sync, DeliveryProperties props,
+    public DeliveryDispatcher(Deliveries deliveries, ChannelsProperties channels, DeliveryProperties props,
                               CamelContext camel, DeliveryMetrics metrics) {
         this.deliveries = deliveries;
-        this.sync = sync;
+        this.channels = channels;
         this.props = props;
         this.camel = camel;
         this.metrics = metrics;
         this.backoff = new Backoff(props.baseBackoffMs(), props.maxBackoffMs(),
                 bound -> ThreadLocalRandom.current().nextLong(bound));
         // a delivery enqueued in this hub wakes its channel's pump at once; others are found at the next poll
-        deliveries.onEnqueued(channels -> channels.forEach(channel -> {
+        deliveries.onEnqueued(enqueued -> enqueued.forEach(channel -> {
             ChannelPump pump = pumps.get(channel);
             if (pump != null) {
                 pump.wake();
@@ -75,23 +76,22 @@ public class DeliveryDispatcher implements DisposableBean {
      */
     public int poll() {
         int running = 0;
-        for (Map.Entry<String, SyncProperties.Channel> e : sync.channels().entrySet()) {
-            SyncProperties.Channel channel = e.getValue();
-            if (stopped || channel.type() == null || channel.type() == SyncProperties.SinkType.SFTP_FEED
-                    || channel.route() == null) {
+        for (Map.Entry<String, ChannelSink> e : channels.sinks().entrySet()) {
+            ChannelSink sink = e.getValue();
+            if (stopped || !sink.pumped()) {
                 continue;
             }
-            pumps.computeIfAbsent(e.getKey(), id -> start(id, channel)).wake();
+            pumps.computeIfAbsent(e.getKey(), id -> start(id, sink)).wake();
             running++;
         }
         return running;
     }
 
-    private ChannelPump start(String channelId, SyncProperties.Channel channel) {
-        ChannelPump pump = new ChannelPump(channelId, channel, camel.getEndpoint(channel.route()), deliveries, props,
+    private ChannelPump start(String channelId, ChannelSink sink) {
+        ChannelPump pump = new ChannelPump(channelId, sink, camel.getEndpoint(sink.route()), deliveries, props,
                 metrics, backoff, breaker(channelId), clock);
         pump.start();
-        log.info("Deliveries to {} go through {} with up to {} in flight", channelId, channel.route(), channel.maxConcurrency());
+        log.info("Deliveries to {} go through {} with up to {} in flight", channelId, sink.route(), sink.maxConcurrency());
         return pump;
     }
 

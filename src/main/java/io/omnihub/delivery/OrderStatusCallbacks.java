@@ -7,7 +7,8 @@ import io.omnihub.canonical.ErrorCategory;
 import io.omnihub.canonical.OrderStatus;
 import io.omnihub.canonical.RejectedMessageException;
 import io.omnihub.canonical.SchemaValidator;
-import io.omnihub.sync.SyncProperties;
+import io.omnihub.channels.Channel;
+import io.omnihub.channels.ChannelsProperties;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -32,16 +33,16 @@ public class OrderStatusCallbacks {
     private final NamedParameterJdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final Deliveries deliveries;
-    private final SyncProperties sync;
+    private final ChannelsProperties channels;
 
     public OrderStatusCallbacks(ObjectMapper mapper, SchemaValidator schemas, NamedParameterJdbcTemplate jdbc,
-                                TransactionTemplate tx, Deliveries deliveries, SyncProperties sync) {
+                                TransactionTemplate tx, Deliveries deliveries, ChannelsProperties channels) {
         this.mapper = mapper;
         this.schemas = schemas;
         this.jdbc = jdbc;
         this.tx = tx;
         this.deliveries = deliveries;
-        this.sync = sync;
+        this.channels = channels;
     }
 
     public Outcome enqueue(String json) {
@@ -60,9 +61,8 @@ public class OrderStatusCallbacks {
             throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE,
                     "order status for " + status.orderId() + " names no channel and the order is unknown");
         }
-        SyncProperties.Channel sink = sync.channel(channel);
-        if (sink == null || sink.type() == null || !sink.orderStatus()
-                || sink.type() == SyncProperties.SinkType.KAFKA || sink.type() == SyncProperties.SinkType.SFTP_FEED) {
+        Channel config = channels.channel(channel);
+        if (config == null || !config.takesOrderStatuses()) {
             return Outcome.NOT_FOR_A_SINK;
         }
         OrderStatus completed = new OrderStatus(status.orderId(), channel, channelOrderId, status.status(), status.at(),

@@ -53,9 +53,9 @@ public class DemoChannels {
 
     private final String webExportAuth;
 
-    public DemoChannels(@Value("${omnihub.sync.channels.web.secret}") String webSecret,
-                        @Value("${omnihub.sync.channels.marketplace.auth-value}") String marketplaceAuth,
-                        @Value("${omnihub.reconciliation.channels.web.export-auth:}") String webExportAuth) {
+    public DemoChannels(@Value("${omnihub.channels.web.sink.secret}") String webSecret,
+                        @Value("${omnihub.channels.marketplace.sink.auth-value}") String marketplaceAuth,
+                        @Value("${omnihub.channels.web.read-back.auth-value:}") String webExportAuth) {
         this.webSecret = webSecret;
         this.marketplaceAuth = marketplaceAuth;
         this.webExportAuth = webExportAuth;

@@ -3,6 +3,8 @@ package io.omnihub.reconciliation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnihub.canonical.AvailableToSell;
+import io.omnihub.channels.ChannelsProperties;
+import io.omnihub.channels.ReadBack;
 import io.omnihub.cyclecount.CycleCountProperties;
 import io.omnihub.cyclecount.CycleCounts;
 import io.omnihub.delivery.Deliveries;
@@ -65,6 +67,7 @@ public class Reconciler {
             where a.sku is null or a.available is distinct from coalesce(p.figure, 0)""";
 
     private final ReconciliationProperties props;
+    private final ChannelsProperties channels;
     private final Reconciliations reconciliations;
     private final ChannelReadBack readBack;
     private final NamedParameterJdbcTemplate jdbc;
@@ -76,11 +79,12 @@ public class Reconciler {
     private final CycleCounts cycleCounts;
     private final CycleCountProperties countProps;
 
-    public Reconciler(ReconciliationProperties props, Reconciliations reconciliations, ChannelReadBack readBack,
-                      NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, InventorySync sync, Deliveries deliveries,
-                      ObjectMapper mapper, ReconciliationMetrics metrics, CycleCounts cycleCounts,
+    public Reconciler(ReconciliationProperties props, ChannelsProperties channels, Reconciliations reconciliations,
+                      ChannelReadBack readBack, NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, InventorySync sync,
+                      Deliveries deliveries, ObjectMapper mapper, ReconciliationMetrics metrics, CycleCounts cycleCounts,
                       CycleCountProperties countProps) {
         this.props = props;
+        this.channels = channels;
         this.reconciliations = reconciliations;
         this.readBack = readBack;
         this.jdbc = jdbc;
@@ -100,9 +104,9 @@ public class Reconciler {
     /** Runs reconciliation {@code runId} to its end (COMPLETED or FAILED). */
     public void run(long runId) {
         Reconciliations.Run run = reconciliations.find(runId).orElseThrow();
-        ReconciliationProperties.Channel channel = props.channel(run.channel());
+        ReadBack channel = channels.readBack(run.channel());
         try {
-            if (channel == null || channel.route() == null) {
+            if (channel == null) {
                 reconciliations.started(runId);
                 throw new IllegalStateException("channel " + run.channel() + " has no read-back route");
             }
@@ -202,7 +206,7 @@ public class Reconciler {
     }
 
     /** Compares one page, records its drifts and, unless report-only, repairs them, in one transaction. */
-    private Counts compare(Reconciliations.Run run, ReconciliationProperties.Channel channel, List<String> skus,
+    private Counts compare(Reconciliations.Run run, ReadBack channel, List<String> skus,
                            List<Integer> figures) {
         if (skus.isEmpty()) {
             return new Counts(0, 0, 0);

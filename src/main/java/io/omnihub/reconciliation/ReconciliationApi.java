@@ -1,5 +1,6 @@
 package io.omnihub.reconciliation;
 
+import io.omnihub.channels.ReadBack;
 import io.omnihub.cyclecount.CycleCounts;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -73,7 +74,7 @@ public class ReconciliationApi {
     @Operation(summary = "The channels that can be read back (and so reconciled), with their schedule and whether they only report")
     public List<Map<String, Object>> channels() {
         return runs.readable().stream().map(id -> {
-            ReconciliationProperties.Channel c = runs.config(id);
+            ReadBack c = runs.config(id);
             Map<String, Object> channel = new LinkedHashMap<>();
             channel.put("channel", id);
             channel.put("intervalSeconds", c.interval().toSeconds());

@@ -1,5 +1,7 @@
 package io.omnihub.reconciliation;
 
+import io.omnihub.channels.ChannelsProperties;
+import io.omnihub.channels.ReadBack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -27,7 +29,7 @@ public class ReconciliationRuns implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(ReconciliationRuns.class);
 
-    private final ReconciliationProperties props;
+    private final ChannelsProperties channels;
     private final Reconciliations reconciliations;
     private final Reconciler reconciler;
     private final ReconciliationMetrics metrics;
@@ -36,14 +38,14 @@ public class ReconciliationRuns implements DisposableBean {
     private final Set<Long> queued = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "reconciliation-schedule"));
 
-    public ReconciliationRuns(ReconciliationProperties props, Reconciliations reconciliations, Reconciler reconciler,
+    public ReconciliationRuns(ChannelsProperties channels, Reconciliations reconciliations, Reconciler reconciler,
                               ReconciliationMetrics metrics) {
-        this.props = props;
+        this.channels = channels;
         this.reconciliations = reconciliations;
         this.reconciler = reconciler;
         this.metrics = metrics;
-        props.readable().forEach(channel -> {
-            Duration every = props.channel(channel).interval();
+        channels.readable().forEach(channel -> {
+            Duration every = channels.readBack(channel).interval();
             if (!every.isZero() && !every.isNegative()) {
                 schedule.scheduleWithFixedDelay(() -> scheduled(channel), every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
             }
@@ -68,9 +70,9 @@ public class ReconciliationRuns implements DisposableBean {
      * report-only when asked or when the channel is configured so. Returns the run's id.
      */
     public long start(String channel, Collection<String> skus, boolean reportOnly, String trigger) {
-        ReconciliationProperties.Channel config = props.channel(channel);
-        if (config == null || config.route() == null) {
-            throw new InvalidRequest("channel " + channel + " cannot be read back; channels that can: " + props.readable());
+        ReadBack config = channels.readBack(channel);
+        if (config == null) {
+            throw new InvalidRequest("channel " + channel + " cannot be read back; channels that can: " + channels.readable());
         }
         if (skus != null && skus.isEmpty()) {
             throw new InvalidRequest("skus, when given, must name at least one sku");
@@ -86,13 +88,13 @@ public class ReconciliationRuns implements DisposableBean {
     }
 
     /** The channels that can be read back. */
-    public java.util.Set<String> readable() {
-        return props.readable();
+    public Set<String> readable() {
+        return channels.readable();
     }
 
     /** A readable channel's configuration, or null. */
-    public ReconciliationProperties.Channel config(String channel) {
-        return props.channel(channel);
+    public ReadBack config(String channel) {
+        return channels.readBack(channel);
     }
 
     private void scheduled(String channel) {

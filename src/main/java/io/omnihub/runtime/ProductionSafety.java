@@ -35,7 +35,7 @@ public class ProductionSafety implements EnvironmentPostProcessor, Ordered {
             new DemoSecret("omnihub.channels.marketplace.webhook-secret", "OMNIHUB_MARKETPLACE_WEBHOOK_SECRET", "marketplace-demo-secret"),
             new DemoSecret("omnihub.channels.marketplace.api-token", "OMNIHUB_MARKETPLACE_API_TOKEN", "marketplace-demo-token"),
             new DemoSecret("omnihub.channels.pos.webhook-secret", "OMNIHUB_POS_WEBHOOK_SECRET", "pos-demo-secret"),
-            new DemoSecret("omnihub.sync.channels.web.secret", "OMNIHUB_WEB_CALLBACK_SECRET", "whsec_d2ViLWNhbGxiYWNrLWRlbW8tc2VjcmV0"),
+            new DemoSecret("omnihub.channels.web.sink.secret", "OMNIHUB_WEB_CALLBACK_SECRET", "whsec_d2ViLWNhbGxiYWNrLWRlbW8tc2VjcmV0"),
             new DemoSecret("omnihub.sftp.password", "OMNIHUB_SFTP_PASSWORD", "hub-secret"),
             new DemoSecret("spring.datasource.password", "SPRING_DATASOURCE_PASSWORD", "postgres"));
 

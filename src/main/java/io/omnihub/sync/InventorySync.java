@@ -3,6 +3,8 @@ package io.omnihub.sync;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnihub.canonical.AvailableToSell;
+import io.omnihub.channels.Channel;
+import io.omnihub.channels.ChannelsProperties;
 import io.omnihub.delivery.Deliveries;
 import io.omnihub.outbox.Outbox;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -31,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * recomputes the same way, in one transaction with marking the rows processed.
  * <p>
  * The figure for a channel is the sum over the channel's enabled nodes of max(0, on hand − reserved − safety stock)
- * (the stock row's safety stock, else the node's), after the channel's {@link BufferRules}. The {@code ats_state}
+ * (the stock row's safety stock, else the node's), after the channel's buffers ({@link Channel#rulesFor}). The {@code ats_state}
  * row of a channel and sku is locked while its figure is computed, so figures and sequences for one sku are
  * produced in the order of the stock they were read from.
  */
@@ -41,16 +43,18 @@ public class InventorySync {
     private final NamedParameterJdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final SyncProperties props;
+    private final ChannelsProperties channelConfig;
     private final Deliveries deliveries;
     private final ObjectMapper mapper;
 
     private final Semaphore wakeUp = new Semaphore(0);
 
     public InventorySync(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, SyncProperties props,
-                         Deliveries deliveries, ObjectMapper mapper, Outbox outbox) {
+                         ChannelsProperties channelConfig, Deliveries deliveries, ObjectMapper mapper, Outbox outbox) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.props = props;
+        this.channelConfig = channelConfig;
         this.deliveries = deliveries;
         this.mapper = mapper;
         // a stock change made in a transaction has its figures recomputed in that transaction, before it commits
@@ -136,7 +140,7 @@ public class InventorySync {
      * does, after the channel's buffers (zero where none of its nodes holds the sku). For the reconciliation's repairs.
      */
     public Map<String, Integer> figuresNow(String channel, Collection<String> skus) {
-        SyncProperties.Channel config = props.channel(channel);
+        Channel config = channelConfig.channel(channel);
         Map<String, Integer> result = new TreeMap<>();
         Map<Key, Integer> raw = rawAvailable(skus, List.of(channel));
         for (String sku : skus) {
@@ -182,8 +186,7 @@ public class InventorySync {
      * from older stock than the figure before it), and the changed figures are written and enqueued in batches.
      */
     private void recompute(Map<String, Instant> skus) {
-        List<String> channels = props.channels().entrySet().stream()
-                .filter(e -> e.getValue().type() != null).map(Map.Entry::getKey).sorted().toList();
+        List<String> channels = List.copyOf(channelConfig.withSink());
         if (channels.isEmpty()) {
             return;
         }
@@ -217,7 +220,7 @@ public class InventorySync {
                 // the pair appeared after the insert above (a stock row or a channel node was added meanwhile)
                 state = lockOne(key);
             }
-            int figure = props.channel(key.channel()).rulesFor(key.sku()).apply(e.getValue());
+            int figure = channelConfig.channel(key.channel()).rulesFor(key.sku()).apply(e.getValue());
             long sequence = state[1];
             if (sequence > 0 && state[0] == figure) {
                 continue;

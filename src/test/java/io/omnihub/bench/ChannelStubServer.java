@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The channels' receiving end during a harness run, in the load generator's JVM (not the hub's): the JDK's HTTP
- * server on a port given to the hub at start ({@code --omnihub.sync.channels.*.url}), answering 200 to every
+ * server on a port given to the hub at start ({@code --omnihub.channels.*.sink.url}), answering 200 to every
  * request and handing each body to the {@link SyncLatencyProbe} with its arrival time. The bare round trip of the
  * sync figure is measured against this same server. It also keeps the figure the marketplace was sent per sku and
  * serves them back, paged ({@code GET /marketplace/inventory?limit&cursor}), for the reconciliation figure.

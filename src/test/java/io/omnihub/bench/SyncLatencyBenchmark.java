@@ -41,14 +41,14 @@ class SyncLatencyBenchmark extends HubIntegrationTest {
 
     static {
         // three more channels on the same sinks, and no buffers, so that a figure maps to an exact count of events
-        System.setProperty("omnihub.sync.channels.marketplace.percent", "100");
-        System.setProperty("omnihub.sync.channels.marketplace.holdback", "0");
+        System.setProperty("omnihub.channels.marketplace.buffers.percent", "100");
+        System.setProperty("omnihub.channels.marketplace.buffers.holdback", "0");
         for (String c : List.of("bench-a", "bench-b")) {
-            System.setProperty("omnihub.sync.channels." + c + ".type", "WEBHOOK");
-            System.setProperty("omnihub.sync.channels." + c + ".route", "direct:channel-web");
+            System.setProperty("omnihub.channels." + c + ".sink.type", "WEBHOOK");
+            System.setProperty("omnihub.channels." + c + ".sink.route", "direct:channel-web");
         }
-        System.setProperty("omnihub.sync.channels.bench-c.type", "MARKETPLACE");
-        System.setProperty("omnihub.sync.channels.bench-c.route", "direct:channel-marketplace");
+        System.setProperty("omnihub.channels.bench-c.sink.type", "MARKETPLACE");
+        System.setProperty("omnihub.channels.bench-c.sink.route", "direct:channel-marketplace");
         System.setProperty("logging.level.io.omnihub", "WARN");
     }
 

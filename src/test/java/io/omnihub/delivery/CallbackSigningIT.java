@@ -32,7 +32,7 @@ import static org.awaitility.Awaitility.await;
  */
 class CallbackSigningIT extends HubIntegrationTest {
 
-    @Value("${omnihub.sync.channels.web.secret}")
+    @Value("${omnihub.channels.web.sink.secret}")
     String webSecret;
 
     @Autowired

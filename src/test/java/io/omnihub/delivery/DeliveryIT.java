@@ -197,7 +197,7 @@ class DeliveryIT extends HubIntegrationTest {
 
     @Test
     void shouldKeepToTheChannelsConcurrencyLimit() {
-        // the marketplace takes at most 4 deliveries at once (omnihub.sync.channels.marketplace.max-concurrency)
+        // the marketplace takes at most 4 deliveries at once (omnihub.channels.marketplace.sink.max-concurrency)
         String prefix = "SLOW-" + UUID.randomUUID().toString().substring(0, 8) + "-";
         StubMapping slow = ChannelStubs.server().stubFor(put(com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching(
                 "/marketplace/inventory/" + prefix + ".*")).atPriority(1).willReturn(aResponse().withStatus(200).withFixedDelay(300)));

@@ -24,7 +24,7 @@ class SftpFeedIT extends HubIntegrationTest {
     @Value("${omnihub.sftp.root}")
     Path sftpRoot;
 
-    @Value("${omnihub.sync.channels.feed.directory}")
+    @Value("${omnihub.channels.feed.sink.directory}")
     String directory;
 
     String feedFiles() {

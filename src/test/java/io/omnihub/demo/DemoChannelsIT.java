@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The demo's stand-in channels accept only what the real channel would: a valid signature, the right credential. */
 class DemoChannelsIT extends HubIntegrationTest {
 
-    @Value("${omnihub.sync.channels.web.secret}")
+    @Value("${omnihub.channels.web.sink.secret}")
     String webSecret;
 
     HttpResponse<String> webCallback(String body, String secret) {

@@ -3,6 +3,9 @@ package io.omnihub.reconciliation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
+import io.omnihub.channels.Channel;
+import io.omnihub.channels.ChannelsProperties;
+import io.omnihub.channels.ReadBack;
 import io.omnihub.delivery.ChannelStubs;
 import io.omnihub.delivery.MarketplaceInventory;
 import io.omnihub.support.HubIntegrationTest;
@@ -378,9 +381,9 @@ class ReconciliationIT extends HubIntegrationTest {
     void shouldStartARunOnItsOwnEveryIntervalAndNotWhileOneIsGoing() throws Exception {
         // a second scheduler over the context's beans, with an interval (the test profile's own is off): report-only,
         // so its whole-catalogue runs repair nothing of other tests
-        ReconciliationRuns scheduled = new ReconciliationRuns(new ReconciliationProperties(null, null, null, null, null,
-                Map.of("marketplace", new ReconciliationProperties.Channel("direct:channel-marketplace-inventory",
-                        Duration.ofMillis(300), true, null))), reconciliations, reconciler, metrics);
+        ReconciliationRuns scheduled = new ReconciliationRuns(new ChannelsProperties(Map.of("marketplace",
+                new Channel(null, null, new ReadBack("direct:channel-marketplace-inventory", Duration.ofMillis(300), true, null)))),
+                reconciliations, reconciler, metrics);
         long before = jdbc.queryForObject("select coalesce(max(id), 0) from reconciliation_run", new MapSqlParameterSource(), Long.class);
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> jdbc.queryForObject(

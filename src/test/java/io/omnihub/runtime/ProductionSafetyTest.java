@@ -95,7 +95,7 @@ class ProductionSafetyTest {
         variables.remove("OMNIHUB_WEB_CALLBACK_SECRET");
 
         assertThat(ProductionSafety.problems(environment("prod", variables, Map.of())))
-                .containsExactly("omnihub.sync.channels.web.secret (OMNIHUB_WEB_CALLBACK_SECRET) still has the demo's value");
+                .containsExactly("omnihub.channels.web.sink.secret (OMNIHUB_WEB_CALLBACK_SECRET) still has the demo's value");
     }
 
     @Test

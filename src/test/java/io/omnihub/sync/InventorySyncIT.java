@@ -40,7 +40,7 @@ import static org.awaitility.Awaitility.await;
  */
 class InventorySyncIT extends HubIntegrationTest {
 
-    @Value("${omnihub.sync.channels.web.secret}")
+    @Value("${omnihub.channels.web.sink.secret}")
     String webSecret;
 
     @Autowired

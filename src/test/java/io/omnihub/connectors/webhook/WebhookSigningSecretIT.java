@@ -34,7 +34,7 @@ class WebhookSigningSecretIT extends HubIntegrationTest {
     @Autowired
     CamelContext camel;
 
-    @Value("${omnihub.sync.channels.web.secret}")
+    @Value("${omnihub.channels.web.sink.secret}")
     String secret;
 
     @AfterEach
@@ -56,7 +56,7 @@ class WebhookSigningSecretIT extends HubIntegrationTest {
                       uri: kamelet:webhook-order-source
                       parameters:
                         channel: signing-probe
-                        signingKeyProperty: omnihub.sync.channels.web.secret
+                        signingKeyProperty: omnihub.channels.web.sink.secret
                         signatureScheme: standard-webhooks
                       steps:
                         - setBody:

@@ -1,4 +1,4 @@
-package io.omnihub.sync;
+package io.omnihub.channels;
 
 import org.junit.jupiter.api.Test;
 
@@ -26,8 +26,8 @@ class BufferRulesTest {
 
     @Test
     void shouldLetAPerSkuOverrideReplaceOnlyWhatItSets() {
-        SyncProperties.Channel channel = new SyncProperties.Channel(SyncProperties.SinkType.WEBHOOK, "direct:x", 90, 2, null,
-                Map.of("SKU-1", new BufferRules(null, 0, 4)), null, null);
+        Channel channel = new Channel(new ChannelSink(SinkType.WEBHOOK, "direct:x", null, null),
+                new Buffers(90, 2, null, Map.of("SKU-1", new BufferRules(null, 0, 4))), null);
         assertThat(channel.rulesFor("SKU-2").apply(20)).isEqualTo(16);
         assertThat(channel.rulesFor("SKU-1").apply(20)).as("90%, no holdback, cap 4").isEqualTo(4);
         assertThat(channel.rulesFor("SKU-1").apply(3)).isEqualTo(2);

@@ -1,4 +1,4 @@
-package io.omnihub.sync;
+package io.omnihub.channels;
 
 /**
  * A channel's buffers over the stock it could sell: it sees {@code percent}% of it (rounded down), less
