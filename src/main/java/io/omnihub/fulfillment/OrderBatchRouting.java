@@ -5,6 +5,7 @@ import io.omnihub.canonical.CanonicalTopics;
 import io.omnihub.canonical.OrderLine;
 import io.omnihub.canonical.OrderStatus;
 import io.omnihub.inventory.StockLedger;
+import io.omnihub.inventory.StockViews;
 import io.omnihub.outbox.Outbox;
 import io.omnihub.routing.OrderRouter;
 import io.omnihub.routing.PolicySource;
@@ -110,10 +111,10 @@ public class OrderBatchRouting {
         long t0 = System.nanoTime();
         Batch batch = tx.execute(status -> decideAndWrite(orderIds, beforeWrite));
         if (log.isDebugEnabled() && batch.phases != null) {
-            long[] p = batch.phases;
+            Phases p = batch.phases;
             log.debug("Batch of {} orders ({} routed together, {} skus): lock {} ms, read {} ms, decide {} ms, write {} ms, commit {} ms",
-                    orderIds.size(), batch.attempts.size(), p[4], ms(p[0] - t0), ms(p[1] - p[0]), ms(p[2] - p[1]), ms(p[3] - p[2]),
-                    ms(System.nanoTime() - p[3]));
+                    orderIds.size(), batch.attempts.size(), p.skus(), ms(p.locked() - t0), ms(p.read() - p.locked()),
+                    ms(p.decided() - p.read()), ms(p.written() - p.decided()), ms(System.nanoTime() - p.written()));
         }
         for (OrderRouting.Attempt a : batch.attempts) {
             routing.afterCommit(a);
@@ -150,9 +151,12 @@ public class OrderBatchRouting {
         return Math.round(nanos / 1e5) / 10.0;
     }
 
+    /** When a batch's orders were locked, the view read, the decisions taken, the writes done (nanos); and its skus. */
+    private record Phases(long locked, long read, long decided, long written, int skus) {
+    }
+
     private static final class Batch {
-        /** When the orders were locked, the view read, the decisions taken, the writes done (nanos); and the skus. */
-        long[] phases;
+        Phases phases;
         final List<OrderRouting.Attempt> attempts = new ArrayList<>();
         final List<String> notStored = new ArrayList<>();
         final List<String> oneByOne = new ArrayList<>();
@@ -339,7 +343,7 @@ public class OrderBatchRouting {
         for (Item item : items) {
             batch.attempts.add(item.attempt);
         }
-        batch.phases = new long[] {locked, read, decided, System.nanoTime(), skus.size()};
+        batch.phases = new Phases(locked, read, decided, System.nanoTime(), skus.size());
         return batch;
     }
 

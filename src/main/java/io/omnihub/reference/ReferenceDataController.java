@@ -61,9 +61,11 @@ public class ReferenceDataController {
     private static final String ID = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}";
 
     private final NamedParameterJdbcTemplate jdbc;
+    private final ReferenceData references;
 
-    public ReferenceDataController(NamedParameterJdbcTemplate jdbc) {
+    public ReferenceDataController(NamedParameterJdbcTemplate jdbc, ReferenceData references) {
         this.jdbc = jdbc;
+        this.references = references;
     }
 
     @GetMapping("/nodes")
@@ -125,9 +127,8 @@ public class ReferenceDataController {
         if (!id.matches("[a-z0-9][a-z0-9-]{0,31}")) {
             throw new IllegalArgumentException("channel id must be lower-case letters, digits and dashes: " + id);
         }
-        List<String> known = c.nodes().isEmpty() ? List.of()
-                : jdbc.queryForList("select id from node where id in (:ids)", new MapSqlParameterSource("ids", c.nodes()), String.class);
-        List<String> unknown = c.nodes().stream().filter(n -> !known.contains(n)).toList();
+        Set<String> missing = references.unknownNodes(c.nodes());
+        List<String> unknown = c.nodes().stream().filter(missing::contains).toList();
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("nodes: unknown node " + String.join(", ", unknown));
         }

@@ -1,4 +1,4 @@
-package io.omnihub.fulfillment;
+package io.omnihub.inventory;
 
 import io.omnihub.routing.StockView;
 import io.omnihub.routing.StockView.Node;
@@ -50,7 +50,7 @@ public class StockViews {
     }
 
     /** One row of {@link #nodes}: a node a channel sells from, with its sink. */
-    interface NodeRow {
+    public interface NodeRow {
         void accept(String channel, Node node, String sink);
     }
 
@@ -59,7 +59,7 @@ public class StockViews {
      * ({@code node_load}: the node's open reservation rows of orders; zero unless {@code withLoad}). A node paused
      * for new orders is disabled.
      */
-    void nodes(Collection<String> channels, boolean withLoad, NodeRow each) {
+    public void nodes(Collection<String> channels, boolean withLoad, NodeRow each) {
         jdbc.query("""
                 select cn.channel_id, n.id, n.type, n.latitude, n.longitude, n.capabilities,
                        n.enabled and not exists (select 1 from node_pause p where p.node_id = n.id and p.until > now()) as enabled,
@@ -80,7 +80,7 @@ public class StockViews {
     }
 
     /** The channels' own facts; a channel not in the table does not allow splits. */
-    Map<String, StockView.Channel> channels(Collection<String> channels) {
+    public Map<String, StockView.Channel> channels(Collection<String> channels) {
         Map<String, StockView.Channel> found = new HashMap<>();
         jdbc.query("select id, allow_split from channel where id = any(cast(:channels as text[]))",
                 new MapSqlParameterSource("channels", channels.toArray(String[]::new)), rs -> {
@@ -90,7 +90,7 @@ public class StockViews {
         return found;
     }
 
-    static Set<String> strings(Array array) throws SQLException {
+    public static Set<String> strings(Array array) throws SQLException {
         if (array == null) {
             return Set.of();
         }
