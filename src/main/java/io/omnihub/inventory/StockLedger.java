@@ -300,7 +300,7 @@ public class StockLedger {
 
     /**
      * Marks a node's count for a sku as suspect (a store could not find the item, or rejected it for another reason):
-     * the cycle counts ({@code io.omnihub.cyclecount}) ask the node for a count.
+     * the cycle counts (package {@code cyclecount}) ask the node for a count.
      */
     public void flagForCount(String nodeId, String sku, String reference, String reason) {
         jdbc.update("""

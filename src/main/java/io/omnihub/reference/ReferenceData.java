@@ -6,6 +6,7 @@ import io.omnihub.canonical.RejectedMessageException;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
 
 import java.math.BigDecimal;
 import java.util.Collection;
@@ -16,8 +17,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The hub's reference data (skus, nodes, channels, stores): the one place other features ask whether something
- * exists, what type or sink a node has, and read the lists. The checks answer from {@link ReferenceCache}, so
+ * The hub's reference data (skus, nodes, channels, stores): its one writer, and the one place other features ask
+ * whether something exists, what type or sink a node has, and read the lists. The checks answer from {@link ReferenceCache}, so
  * intake and stock events pay no query per message. A failed check throws the one
  * {@link RejectedMessageException} of its kind (UNKNOWN_REFERENCE); {@code field}, when given, starts its reason.
  */
@@ -47,6 +48,11 @@ public class ReferenceData {
 
     /** One page of items whose sku or name contains a text, and how many match in all. */
     public record ItemPage(List<Item> items, long total) {
+    }
+
+    /** What a node is: everything but its id, as the reference API and the demo data give it. */
+    public record NodeDefinition(String name, String type, double latitude, double longitude, List<String> capabilities,
+                                 Integer dailyOrderCap, int safetyStock, BigDecimal costPerOrder, boolean enabled, String sink) {
     }
 
     private final ReferenceCache cache;
@@ -209,6 +215,65 @@ public class ReferenceData {
                 order by sku limit :limit offset :offset""", p, (rs, i) -> new Item(rs.getString(1), rs.getString(2)));
         Long total = jdbc.queryForObject("select count(*) from item where sku ilike :q or name ilike :q", p, Long.class);
         return new ItemPage(items, total == null ? 0 : total);
+    }
+
+    /** Every node as the reference API lists it (column names as keys), by id. */
+    public List<Map<String, Object>> nodeRows() {
+        return jdbc.queryForList("""
+                select id, name, type, latitude, longitude, array_to_string(capabilities, ',') as capabilities,
+                       daily_order_cap, safety_stock, cost_per_order, enabled, sink from node order by id""", Map.of());
+    }
+
+    /** Every item as the reference API lists it, by sku. */
+    public List<Map<String, Object>> itemRows() {
+        return jdbc.queryForList("select sku, name, unit_price from item order by sku", Map.of());
+    }
+
+    /** Every channel as the reference API lists it, with its nodes joined by commas, by id. */
+    public List<Map<String, Object>> channelRows() {
+        return jdbc.queryForList("""
+                select c.id, c.name, c.allow_split,
+                       coalesce(string_agg(cn.node_id, ',' order by cn.node_id), '') as nodes
+                from channel c left join channel_node cn on cn.channel_id = c.id
+                group by c.id, c.name, c.allow_split order by c.id""", Map.of());
+    }
+
+    /** Adds node {@code id}, or replaces what it is. */
+    public void saveNode(String id, NodeDefinition n) {
+        jdbc.update("""
+                insert into node (id, name, type, latitude, longitude, capabilities, daily_order_cap, safety_stock, cost_per_order, enabled, sink)
+                values (:id, :name, :type, :lat, :lon, string_to_array(:caps, ','), :cap, :safety, :cost, :enabled, :sink)
+                on conflict (id) do update set name = excluded.name, type = excluded.type, latitude = excluded.latitude,
+                    longitude = excluded.longitude, capabilities = excluded.capabilities, daily_order_cap = excluded.daily_order_cap,
+                    safety_stock = excluded.safety_stock, cost_per_order = excluded.cost_per_order, enabled = excluded.enabled,
+                    sink = excluded.sink""",
+                new MapSqlParameterSource("id", id).addValue("name", n.name()).addValue("type", n.type())
+                        .addValue("lat", n.latitude()).addValue("lon", n.longitude())
+                        .addValue("caps", String.join(",", n.capabilities()))
+                        .addValue("cap", n.dailyOrderCap()).addValue("safety", n.safetyStock())
+                        .addValue("cost", n.costPerOrder()).addValue("enabled", n.enabled()).addValue("sink", n.sink()));
+    }
+
+    /** Adds item {@code sku}, or replaces its name and price. */
+    public void saveItem(String sku, String name, BigDecimal unitPrice) {
+        jdbc.update("""
+                insert into item (sku, name, unit_price) values (:sku, :name, :price)
+                on conflict (sku) do update set name = excluded.name, unit_price = excluded.unit_price""",
+                new MapSqlParameterSource("sku", sku).addValue("name", name).addValue("price", unitPrice));
+    }
+
+    /** Adds channel {@code id}, or replaces its name, split rule and nodes (which must exist), in one transaction. */
+    @Transactional
+    public void saveChannel(String id, String name, boolean allowSplit, List<String> nodes) {
+        jdbc.update("""
+                insert into channel (id, name, allow_split) values (:id, :name, :split)
+                on conflict (id) do update set name = excluded.name, allow_split = excluded.allow_split""",
+                new MapSqlParameterSource("id", id).addValue("name", name).addValue("split", allowSplit));
+        jdbc.update("delete from channel_node where channel_id = :id", new MapSqlParameterSource("id", id));
+        for (String node : nodes) {
+            jdbc.update("insert into channel_node (channel_id, node_id) values (:c, :n)",
+                    new MapSqlParameterSource("c", id).addValue("n", node));
+        }
     }
 
     private static RejectedMessageException unknown(String field, String reason) {
