@@ -256,26 +256,18 @@ public class OrderBatchRouting {
                 continue;
             }
             // what OrderRouting's reserveAll takes: per node and sku, summed, with the first allocation's safety stock
-            Map<List<String>, int[]> wanted = new TreeMap<>(java.util.Comparator.<List<String>, String>comparing(k -> k.get(0))
-                    .thenComparing(k -> k.get(1)));
-            for (Shipment s : item.decision.shipments()) {
-                for (Allocation al : s.allocations()) {
-                    wanted.merge(List.of(s.nodeId(), al.sku()), new int[] {al.quantity(), al.safetyStock()},
-                            (x, y) -> new int[] {x[0] + y[0], x[1]});
-                }
-            }
-            for (Map.Entry<List<String>, int[]> w : wanted.entrySet()) {
-                String node = w.getKey().get(0);
-                String sku = w.getKey().get(1);
-                int q = w.getValue()[0];
+            for (Reservations.Wanted w : Reservations.wanted(item.decision.shipments())) {
+                String node = w.nodeId();
+                String sku = w.sku();
+                int q = w.quantity();
                 StockView.SkuStock before = view.stockOf(node, sku);
-                if (before.onHand() - before.reserved() - w.getValue()[1] < q) {
+                if (before.onHand() - before.reserved() - w.safetyStock() < q) {
                     // the router never allocates beyond what it may promise; if it did, one by one finds out
                     throw new GuardMismatch("order " + item.id + " would take " + q + " of " + sku + " at " + node + " beyond its figures");
                 }
                 stock.computeIfAbsent(node, n -> new HashMap<>())
                         .put(sku, new StockView.SkuStock(before.onHand(), before.reserved() + q, before.safetyStock()));
-                reserves.add(new StockLedger.Reserve(node, sku, q, w.getValue()[1], item.id));
+                reserves.add(new StockLedger.Reserve(node, sku, q, w.safetyStock(), item.id));
             }
             Map<String, Integer> caps = OrderRouting.caps(item.decision, view, item.policy);
             Map<String, Integer> rowsPerNode = Reservations.rowsPerNode(item.decision.shipments());
