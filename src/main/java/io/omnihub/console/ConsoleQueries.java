@@ -2,6 +2,7 @@ package io.omnihub.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.omnihub.inventory.StockViews;
 import io.omnihub.marketplace.MarketplacePoller;
 import io.omnihub.reference.ReferenceData;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -19,7 +20,8 @@ import java.util.TreeMap;
 
 /**
  * The console's read side, shaped as maps and lists ready for JSON: reference data through {@link ReferenceData},
- * the pollers' cursors through {@link MarketplacePoller}, the rest as plain SQL. Nothing here writes.
+ * stock through {@link StockViews}, the pollers' cursors through {@link MarketplacePoller}, the rest (orders, dead
+ * letters, deliveries) as plain SQL. Nothing here writes.
  */
 @Component
 public class ConsoleQueries {
@@ -28,9 +30,11 @@ public class ConsoleQueries {
     private final ObjectMapper mapper;
     private final ReferenceData references;
     private final MarketplacePoller marketplaces;
+    private final StockViews stock;
 
     public ConsoleQueries(NamedParameterJdbcTemplate jdbc, ObjectMapper mapper, ReferenceData references,
-                          MarketplacePoller marketplaces) {
+                          MarketplacePoller marketplaces, StockViews stock) {
+        this.stock = stock;
         this.jdbc = jdbc;
         this.mapper = mapper;
         this.references = references;
@@ -84,20 +88,16 @@ public class ConsoleQueries {
         }
         if (!skus.isEmpty()) {
             MapSqlParameterSource s = new MapSqlParameterSource("skus", skus);
-            jdbc.query("""
-                    select s.sku, s.node_id, s.on_hand, s.reserved, coalesce(s.safety_stock, n.safety_stock) as safety,
-                           greatest(s.on_hand - s.reserved - coalesce(s.safety_stock, n.safety_stock), 0) as atp,
-                           s.needs_count, s.updated_at
-                    from stock s join node n on n.id = s.node_id where s.sku in (:skus)""", s, rs -> {
+            for (StockViews.StockRow r : stock.rows(skus)) {
                 Map<String, Object> cell = new LinkedHashMap<>();
-                cell.put("onHand", rs.getInt("on_hand"));
-                cell.put("reserved", rs.getInt("reserved"));
-                cell.put("safety", rs.getInt("safety"));
-                cell.put("atp", rs.getInt("atp"));
-                cell.put("needsCount", rs.getBoolean("needs_count"));
-                cell.put("updatedAt", instant(rs.getTimestamp("updated_at")));
-                stockOf(rows.get(rs.getString("sku"))).put(rs.getString("node_id"), cell);
-            });
+                cell.put("onHand", r.onHand());
+                cell.put("reserved", r.reserved());
+                cell.put("safety", r.safety());
+                cell.put("atp", r.atp());
+                cell.put("needsCount", r.needsCount());
+                cell.put("updatedAt", r.updatedAt());
+                stockOf(rows.get(r.sku())).put(r.nodeId(), cell);
+            }
             jdbc.query("""
                     select distinct on (channel, dedupe_key) channel, dedupe_key, payload::text as payload, delivered_at
                     from delivery where kind = 'ATS' and status = 'DELIVERED' and dedupe_key in (:skus)

@@ -90,6 +90,26 @@ public class StockViews {
         return found;
     }
 
+    /** One stock row as the console's inventory grid shows it: figures, what the node may promise, count flag. */
+    public record StockRow(String sku, String nodeId, int onHand, int reserved, int safety, int atp, boolean needsCount,
+                           java.time.Instant updatedAt) {
+    }
+
+    /** The stock rows of {@code skus} at every node (safety stock: the row's own, else the node's). */
+    public List<StockRow> rows(Collection<String> skus) {
+        if (skus.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.query("""
+                select s.sku, s.node_id, s.on_hand, s.reserved, coalesce(s.safety_stock, n.safety_stock) as safety,
+                       greatest(s.on_hand - s.reserved - coalesce(s.safety_stock, n.safety_stock), 0) as atp,
+                       s.needs_count, s.updated_at
+                from stock s join node n on n.id = s.node_id where s.sku in (:skus)""", new MapSqlParameterSource("skus", skus),
+                (rs, i) -> new StockRow(rs.getString("sku"), rs.getString("node_id"), rs.getInt("on_hand"), rs.getInt("reserved"),
+                        rs.getInt("safety"), rs.getInt("atp"), rs.getBoolean("needs_count"),
+                        rs.getTimestamp("updated_at") == null ? null : rs.getTimestamp("updated_at").toInstant()));
+    }
+
     public static Set<String> strings(Array array) throws SQLException {
         if (array == null) {
             return Set.of();
