@@ -2,6 +2,9 @@ package io.omnihub.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.omnihub.inventory.StockViews;
+import io.omnihub.marketplace.MarketplacePoller;
+import io.omnihub.reference.ReferenceData;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -14,21 +17,28 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
- * The console's read side: plain SQL over the hub's schema (V1 and whatever later features add, read
- * defensively), shaped as maps and lists ready for JSON. Nothing here writes.
+ * The console's read side, shaped as maps and lists ready for JSON: reference data through {@link ReferenceData},
+ * stock through {@link StockViews}, the pollers' cursors through {@link MarketplacePoller}, the rest (orders, dead
+ * letters, deliveries) as plain SQL. Nothing here writes.
  */
 @Component
 public class ConsoleQueries {
 
     private final NamedParameterJdbcTemplate jdbc;
     private final ObjectMapper mapper;
+    private final ReferenceData references;
+    private final MarketplacePoller marketplaces;
+    private final StockViews stock;
 
-    public ConsoleQueries(NamedParameterJdbcTemplate jdbc, ObjectMapper mapper) {
+    public ConsoleQueries(NamedParameterJdbcTemplate jdbc, ObjectMapper mapper, ReferenceData references,
+                          MarketplacePoller marketplaces, StockViews stock) {
+        this.stock = stock;
         this.jdbc = jdbc;
         this.mapper = mapper;
+        this.references = references;
+        this.marketplaces = marketplaces;
     }
 
     /** Counts for the overview's headline figures. */
@@ -45,72 +55,49 @@ public class ConsoleQueries {
         jdbc.query("select status, count(*) as n from delivery group by status",
                 rs -> { deliveries.put(rs.getString("status"), rs.getLong("n")); });
         c.put("deliveriesByStatus", deliveries);
-        c.put("skus", jdbc.queryForObject("select count(*) from item", Map.of(), Long.class));
-        c.put("nodes", jdbc.queryForObject("select count(*) from node", Map.of(), Long.class));
+        c.put("skus", references.skuCount());
+        c.put("nodes", references.nodeCount());
         return c;
     }
 
-    /**
-     * Rows of tables other features keep about their pollers (names containing "cursor" or "poll"), if any: found
-     * through information_schema, so the console works before and after those features exist.
-     */
+    /** The rows of the pollers' cursor tables (the marketplace poll's), read through the poller that keeps them. */
     public List<Map<String, Object>> cursorTables() {
-        List<String> tables = jdbc.queryForList("""
-                select table_name from information_schema.tables
-                where table_schema = current_schema() and table_type = 'BASE TABLE'
-                  and (table_name like '%cursor%' or table_name like '%poll%')
-                order by table_name""", Map.of(), String.class);
-        List<Map<String, Object>> result = new ArrayList<>();
-        for (String t : tables) {
-            // the name comes from the catalogue, not from a request; quoted as an identifier
-            String quoted = "\"" + t.replace("\"", "\"\"") + "\"";
-            List<Map<String, Object>> rows = jdbc.queryForList("select * from " + quoted + " limit 20", Map.of());
-            List<Map<String, Object>> shown = new ArrayList<>();
-            for (Map<String, Object> r : rows) {
-                Map<String, Object> s = new LinkedHashMap<>();
-                r.forEach((k, v) -> s.put(k, v == null ? null : v instanceof Number || v instanceof Boolean ? v : v.toString()));
-                shown.add(s);
-            }
-            result.add(Map.of("table", t, "rows", shown));
+        List<Map<String, Object>> shown = new ArrayList<>();
+        for (Map<String, Object> r : marketplaces.cursors()) {
+            Map<String, Object> s = new LinkedHashMap<>();
+            r.forEach((k, v) -> s.put(k, v == null ? null : v instanceof Number || v instanceof Boolean ? v : v.toString()));
+            shown.add(s);
         }
-        return result;
+        return List.of(Map.of("table", MarketplacePoller.CURSOR_TABLE, "rows", shown));
     }
 
     /** The inventory grid: skus (filtered by a part of the sku or name) by node, plus per channel the last ATS sent. */
     public Map<String, Object> inventory(String query, int limit, int offset) {
-        String like = "%" + (query == null ? "" : query.trim()) + "%";
-        MapSqlParameterSource p = new MapSqlParameterSource("q", like).addValue("limit", limit).addValue("offset", offset);
-        List<Map<String, Object>> items = jdbc.queryForList("""
-                select sku, name from item where sku ilike :q or name ilike :q
-                order by sku limit :limit offset :offset""", p);
-        Long total = jdbc.queryForObject("select count(*) from item where sku ilike :q or name ilike :q", p, Long.class);
-        List<Map<String, Object>> nodes = jdbc.queryForList(
-                "select id, name, type, enabled from node order by type, id", Map.of());
-        List<String> channels = jdbc.queryForList("select id from channel order by id", Map.of(), String.class);
-        List<String> skus = items.stream().map(i -> (String) i.get("sku")).toList();
+        ReferenceData.ItemPage page = references.items(query == null ? "" : query.trim(), limit, offset);
+        List<ReferenceData.NodeSummary> nodes = references.nodeSummaries();
+        List<String> channels = references.channelIds();
+        List<String> skus = page.items().stream().map(ReferenceData.Item::sku).toList();
         Map<String, Map<String, Object>> rows = new LinkedHashMap<>();
-        for (Map<String, Object> i : items) {
-            Map<String, Object> row = new LinkedHashMap<>(i);
+        for (ReferenceData.Item i : page.items()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("sku", i.sku());
+            row.put("name", i.name());
             row.put("stock", new LinkedHashMap<String, Object>());
             row.put("ats", new LinkedHashMap<String, Object>());
-            rows.put((String) i.get("sku"), row);
+            rows.put(i.sku(), row);
         }
         if (!skus.isEmpty()) {
             MapSqlParameterSource s = new MapSqlParameterSource("skus", skus);
-            jdbc.query("""
-                    select s.sku, s.node_id, s.on_hand, s.reserved, coalesce(s.safety_stock, n.safety_stock) as safety,
-                           greatest(s.on_hand - s.reserved - coalesce(s.safety_stock, n.safety_stock), 0) as atp,
-                           s.needs_count, s.updated_at
-                    from stock s join node n on n.id = s.node_id where s.sku in (:skus)""", s, rs -> {
+            for (StockViews.StockRow r : stock.rows(skus)) {
                 Map<String, Object> cell = new LinkedHashMap<>();
-                cell.put("onHand", rs.getInt("on_hand"));
-                cell.put("reserved", rs.getInt("reserved"));
-                cell.put("safety", rs.getInt("safety"));
-                cell.put("atp", rs.getInt("atp"));
-                cell.put("needsCount", rs.getBoolean("needs_count"));
-                cell.put("updatedAt", instant(rs.getTimestamp("updated_at")));
-                stockOf(rows.get(rs.getString("sku"))).put(rs.getString("node_id"), cell);
-            });
+                cell.put("onHand", r.onHand());
+                cell.put("reserved", r.reserved());
+                cell.put("safety", r.safety());
+                cell.put("atp", r.atp());
+                cell.put("needsCount", r.needsCount());
+                cell.put("updatedAt", r.updatedAt());
+                stockOf(rows.get(r.sku())).put(r.nodeId(), cell);
+            }
             jdbc.query("""
                     select distinct on (channel, dedupe_key) channel, dedupe_key, payload::text as payload, delivered_at
                     from delivery where kind = 'ATS' and status = 'DELIVERED' and dedupe_key in (:skus)
@@ -125,7 +112,7 @@ public class ConsoleQueries {
             });
         }
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("total", total);
+        result.put("total", page.total());
         result.put("nodes", nodes);
         result.put("channels", channels);
         result.put("rows", new ArrayList<>(rows.values()));
@@ -248,7 +235,7 @@ public class ConsoleQueries {
         }
         MapSqlParameterSource p = new MapSqlParameterSource("start", Timestamp.from(start));
         Map<String, long[]> orders = new TreeMap<>();
-        for (String ch : new TreeSet<>(jdbc.queryForList("select id from channel", Map.of(), String.class))) {
+        for (String ch : references.channelIds()) {
             orders.put(ch, new long[minutes]);
         }
         jdbc.query("""

@@ -1,7 +1,7 @@
 package io.omnihub.cyclecount;
 
 import io.omnihub.inventory.CountTrigger;
-import io.omnihub.reference.ReferenceCache;
+import io.omnihub.reference.ReferenceData;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -34,9 +34,9 @@ import java.util.Map;
 public class CycleCountApi {
 
     private final CycleCounts counts;
-    private final ReferenceCache references;
+    private final ReferenceData references;
 
-    public CycleCountApi(CycleCounts counts, ReferenceCache references) {
+    public CycleCountApi(CycleCounts counts, ReferenceData references) {
         this.counts = counts;
         this.references = references;
     }
@@ -93,7 +93,7 @@ public class CycleCountApi {
             return problem(HttpStatus.BAD_REQUEST, "skus must name at least one sku, none blank");
         }
         String node = request.node().trim();
-        if (references.nodeType(node) == null) {
+        if (!references.nodeExists(node)) {
             return problem(HttpStatus.BAD_REQUEST, "unknown node " + node);
         }
         List<String> skus = request.skus().stream().map(String::trim).distinct().toList();

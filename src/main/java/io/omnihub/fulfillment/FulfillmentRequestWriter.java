@@ -1,20 +1,21 @@
 package io.omnihub.fulfillment;
 
 import io.omnihub.canonical.CanonicalOrder;
+import io.omnihub.canonical.FulfillmentRequest;
 import io.omnihub.outbox.Outbox;
+import io.omnihub.reference.ReferenceData;
 import io.omnihub.routing.RoutingDecision;
 import io.omnihub.routing.RoutingDecision.Shipment;
 import org.springframework.stereotype.Component;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The request stage of routing: one fulfillment request per shipment of a routed order, written to the outbox for
+ * The request stage of routing: one {@link FulfillmentRequest} per shipment of a routed order, written to the outbox for
  * topic {@code omnihub.fulfillment-requests.v1} (keyed by node; route {@code fulfillment-requests} sends it through
  * the node's sink) with a FULFILLMENT_REQUESTED timeline row. The request id names the order, the node and the
  * routing decision's number, so a request of a later decision (after a rejection) is a new request.
@@ -29,11 +30,13 @@ public class FulfillmentRequestWriter {
     private final OrderTimeline timeline;
     private final Outbox outbox;
     private final FulfillmentProperties props;
+    private final ReferenceData references;
 
-    public FulfillmentRequestWriter(OrderTimeline timeline, Outbox outbox, FulfillmentProperties props) {
+    public FulfillmentRequestWriter(OrderTimeline timeline, Outbox outbox, FulfillmentProperties props, ReferenceData references) {
         this.timeline = timeline;
         this.outbox = outbox;
         this.props = props;
+        this.references = references;
     }
 
     /** The topic requests go to. */
@@ -41,26 +44,23 @@ public class FulfillmentRequestWriter {
         return props.requestsTopic();
     }
 
+    /** The requests of {@code decision}, the order's {@code decisionNo}-th decision, with each node's sink. */
+    public List<Request> requests(CanonicalOrder order, OrderTimeline.OrderRef ref, RoutingDecision decision, int decisionNo) {
+        return requests(order, ref, decision, decisionNo,
+                references.sinkNames(decision.shipments().stream().map(Shipment::nodeId).toList()));
+    }
+
     /** The requests of {@code decision}, the order's {@code decisionNo}-th decision; {@code sinks} by node id. */
     public List<Request> requests(CanonicalOrder order, OrderTimeline.OrderRef ref, RoutingDecision decision, int decisionNo,
                                   Map<String, String> sinks) {
         List<Request> out = new ArrayList<>();
         for (Shipment s : decision.shipments()) {
-            Map<String, Object> request = new LinkedHashMap<>();
-            request.put("requestId", ref.orderId() + "-" + s.nodeId() + "-" + decisionNo);
-            request.put("orderId", ref.orderId());
-            request.put("channel", ref.channel());
-            request.put("channelOrderId", ref.channelOrderId());
-            request.put("nodeId", s.nodeId());
-            request.put("sink", sinks.getOrDefault(s.nodeId(), "NONE"));
-            request.put("fulfillmentType", order.fulfillmentType());
-            request.put("pickupStore", order.pickupStore());
-            request.put("customer", order.customer());
-            request.put("shipTo", order.shipTo());
-            request.put("lines", s.allocations().stream()
-                    .map(al -> Map.of("lineNo", al.lineNo(), "sku", al.sku(), "quantity", al.quantity())).toList());
-            request.put("requestedAt", Instant.now());
-            out.add(new Request(ref.orderId(), s.nodeId(), timeline.json(request), s.nodeId() + " (" + request.get("sink") + "): "
+            FulfillmentRequest request = new FulfillmentRequest(ref.orderId() + "-" + s.nodeId() + "-" + decisionNo,
+                    ref.orderId(), ref.channel(), ref.channelOrderId(), s.nodeId(), sinks.getOrDefault(s.nodeId(), "NONE"),
+                    order.fulfillmentType(), order.pickupStore(), order.customer(), order.shipTo(),
+                    s.allocations().stream().map(al -> new FulfillmentRequest.Line(al.lineNo(), al.sku(), al.quantity())).toList(),
+                    Instant.now());
+            out.add(new Request(ref.orderId(), s.nodeId(), timeline.json(request), s.nodeId() + " (" + request.sink() + "): "
                     + s.allocations().stream().map(al -> al.quantity() + " x " + al.sku()).collect(Collectors.joining(", "))));
         }
         return out;

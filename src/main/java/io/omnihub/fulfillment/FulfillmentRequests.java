@@ -1,5 +1,8 @@
 package io.omnihub.fulfillment;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.omnihub.canonical.FulfillmentRequest;
 import io.omnihub.canonical.HubHeaders;
 import org.apache.camel.Exchange;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -23,11 +26,28 @@ public class FulfillmentRequests {
     private final NamedParameterJdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final OrderTimeline timeline;
+    private final ObjectMapper mapper;
 
-    public FulfillmentRequests(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, OrderTimeline timeline) {
+    public FulfillmentRequests(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, OrderTimeline timeline, ObjectMapper mapper) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.timeline = timeline;
+        this.mapper = mapper;
+    }
+
+    /** The request in a record of the requests topic (JSON); fulfillment-request-one sets its properties from it. */
+    public FulfillmentRequest read(String json) {
+        try {
+            return mapper.readValue(json, FulfillmentRequest.class);
+        } catch (JsonProcessingException e) {
+            // as any failure of the request's route: retried, then a dead letter
+            throw new IllegalArgumentException("malformed fulfillment request: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** The request as its node's sink sends it (JSON). */
+    public String json(FulfillmentRequest request) {
+        return timeline.json(request);
     }
 
     /** A request that left through its node's sink: which, for which order, to which node, how and where to. */

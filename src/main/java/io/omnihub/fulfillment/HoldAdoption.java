@@ -1,6 +1,7 @@
 package io.omnihub.fulfillment;
 
 import io.omnihub.canonical.CanonicalOrder;
+import io.omnihub.reference.ReferenceData;
 import io.omnihub.routing.RoutingDecision;
 import io.omnihub.routing.RoutingDecision.Allocation;
 import io.omnihub.routing.RoutingDecision.Shipment;
@@ -28,14 +29,23 @@ public class HoldAdoption {
 
     private final NamedParameterJdbcTemplate jdbc;
     private final Reservations reservations;
+    private final ReferenceData references;
 
-    public HoldAdoption(NamedParameterJdbcTemplate jdbc, Reservations reservations) {
+    public HoldAdoption(NamedParameterJdbcTemplate jdbc, Reservations reservations, ReferenceData references) {
         this.jdbc = jdbc;
         this.reservations = reservations;
+        this.references = references;
     }
 
-    /** The decision of an adopted hold, and the reservation rows per node that now count in the load. */
-    public record Adopted(RoutingDecision decision, Map<String, Integer> loadPerNode) {
+    /**
+     * The decision of an adopted hold, the reservation rows per node that now count in the load, and the type of
+     * each of those nodes (for the routing metrics).
+     */
+    public record Adopted(RoutingDecision decision, Map<String, Integer> loadPerNode, Map<String, String> nodeTypes) {
+    }
+
+    /** One held reservation row. */
+    private record Held(String nodeId, String sku, int quantity, int lineNo) {
     }
 
     /**
@@ -45,11 +55,11 @@ public class HoldAdoption {
      */
     public Adopted adopt(CanonicalOrder order, String holdId, RoutingPolicy policy) {
         MapSqlParameterSource h = new MapSqlParameterSource("hold", holdId).addValue("order", order.orderId());
-        List<Object[]> held = jdbc.query("select node_id, sku, quantity, line_no from reservation where hold_id = :hold "
+        List<Held> held = jdbc.query("select node_id, sku, quantity, line_no from reservation where hold_id = :hold "
                         + "and status = 'ACTIVE' order by node_id, line_no", h,
-                (rs, i) -> new Object[] {rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4)});
+                (rs, i) -> new Held(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4)));
         Map<String, Integer> heldBySku = new TreeMap<>();
-        held.forEach(r -> heldBySku.merge((String) r[1], (Integer) r[2], Integer::sum));
+        held.forEach(r -> heldBySku.merge(r.sku(), r.quantity(), Integer::sum));
         Map<String, Integer> needBySku = new TreeMap<>();
         order.lines().forEach(l -> needBySku.merge(l.sku(), l.quantity(), Integer::sum));
         if (!heldBySku.equals(needBySku)) {
@@ -59,13 +69,13 @@ public class HoldAdoption {
         Map<String, Integer> adopted = reservations.adoptHold(holdId, order.orderId());
         jdbc.update("update hold set status = 'CONVERTED' where id = :hold", h);
         Map<String, List<Allocation>> byNode = new LinkedHashMap<>();
-        held.forEach(r -> byNode.computeIfAbsent((String) r[0], k -> new ArrayList<>())
-                .add(new Allocation((Integer) r[3], (String) r[1], (Integer) r[2], 0)));
+        held.forEach(r -> byNode.computeIfAbsent(r.nodeId(), k -> new ArrayList<>())
+                .add(new Allocation(r.lineNo(), r.sku(), r.quantity(), 0)));
         List<Shipment> shipments = byNode.entrySet().stream()
                 .map(e -> new Shipment(e.getKey(), "hold " + holdId, e.getValue())).toList();
         RoutingDecision decision = new RoutingDecision(order.orderId(), policy.version(), RoutingDecision.Outcome.ROUTED,
                 shipments, List.of(), "Converted from hold " + holdId + ": the units held for the cart at "
                 + String.join(", ", byNode.keySet()) + " became the order's.");
-        return new Adopted(decision, adopted);
+        return new Adopted(decision, adopted, references.nodeTypes(adopted.keySet()));
     }
 }

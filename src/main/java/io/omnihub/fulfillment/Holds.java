@@ -11,12 +11,14 @@ import io.omnihub.canonical.FulfillmentType;
 import io.omnihub.canonical.OrderLine;
 import io.omnihub.canonical.RejectedMessageException;
 import io.omnihub.inventory.StockLedger;
+import io.omnihub.inventory.StockViews;
 import io.omnihub.orders.IntakeResult;
 import io.omnihub.canonical.OrderIds;
 import io.omnihub.orders.OrderIntake;
+import io.omnihub.reference.ReferenceData;
 import io.omnihub.routing.OrderRouter;
-import io.omnihub.routing.RoutingDecision;
 import io.omnihub.routing.PolicySource;
+import io.omnihub.routing.RoutingDecision;
 import io.omnihub.routing.StockView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,10 +60,12 @@ public class Holds {
     private final RoutingMetrics metrics;
     private final FulfillmentProperties props;
     private final ObjectMapper mapper;
+    private final ReferenceData references;
 
     public Holds(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, StockLedger ledger, StockViews views,
                  OrderRouter router, PolicySource policies, OrderRouting routing, Reservations reservations, OrderIntake intake,
-                 RoutingMetrics metrics, FulfillmentProperties props, ObjectMapper mapper) {
+                 RoutingMetrics metrics, FulfillmentProperties props, ObjectMapper mapper, ReferenceData references) {
+        this.references = references;
         this.jdbc = jdbc;
         this.tx = tx;
         this.ledger = ledger;
@@ -105,10 +109,7 @@ public class Holds {
         if (life < 1 || life > 24 * 60) {
             throw new RejectedMessageException(ErrorCategory.INVALID, "minutes: must be between 1 and 1440, was " + life);
         }
-        if (channel == null || jdbc.queryForObject("select count(*) from channel where id = :c",
-                new MapSqlParameterSource("c", channel), Integer.class) == 0) {
-            throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "channel: unknown channel " + channel);
-        }
+        references.requireChannel("channel", channel);
         if (lines == null || lines.isEmpty()) {
             throw new RejectedMessageException(ErrorCategory.INVALID, "lines: at least one line is required");
         }
@@ -121,11 +122,7 @@ public class Holds {
             orderLines.add(new OrderLine(i + 1, l.sku(), l.quantity(), null));
         }
         Set<String> skus = orderLines.stream().map(OrderLine::sku).collect(Collectors.toSet());
-        List<String> known = jdbc.queryForList("select sku from item where sku in (:skus)", new MapSqlParameterSource("skus", skus), String.class);
-        if (known.size() != skus.size()) {
-            skus.removeAll(known);
-            throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "lines: unknown sku " + String.join(", ", skus));
-        }
+        references.requireSkus("lines", skus);
         String holdId = "H-" + UUID.randomUUID().toString().substring(0, 18).toUpperCase();
         CanonicalOrder cart = new CanonicalOrder(holdId, channel, holdId, Instant.now(), null, null,
                 FulfillmentType.SHIP_TO_HOME, null, orderLines, null);
@@ -278,14 +275,18 @@ public class Holds {
                 new MapSqlParameterSource("h", holdId), String.class).stream().findFirst().orElse(null);
     }
 
+    /** One active reservation row of a hold. */
+    private record HeldRow(long id, String nodeId, String sku, int quantity) {
+    }
+
     private void releaseLocked(String holdId, String newStatus, String reason) {
-        List<Object[]> active = jdbc.query("select id, node_id, sku, quantity from reservation where hold_id = :h "
+        List<HeldRow> active = jdbc.query("select id, node_id, sku, quantity from reservation where hold_id = :h "
                         + "and status = 'ACTIVE' and order_id is null order by node_id, sku for update",
-                new MapSqlParameterSource("h", holdId), (rs, i) -> new Object[] {rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4)});
+                new MapSqlParameterSource("h", holdId), (rs, i) -> new HeldRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4)));
         List<Reservations.Finished> released = new ArrayList<>();
-        for (Object[] r : active) {
-            ledger.release((String) r[1], (String) r[2], (Integer) r[3], holdId, reason);
-            released.add(new Reservations.Finished((Long) r[0], (String) r[1], false));
+        for (HeldRow r : active) {
+            ledger.release(r.nodeId(), r.sku(), r.quantity(), holdId, reason);
+            released.add(new Reservations.Finished(r.id(), r.nodeId(), false));
         }
         reservations.finish(released, "RELEASED");
         jdbc.update("update hold set status = :s where id = :h", new MapSqlParameterSource("h", holdId).addValue("s", newStatus));

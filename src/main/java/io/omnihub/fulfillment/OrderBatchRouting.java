@@ -5,6 +5,7 @@ import io.omnihub.canonical.CanonicalTopics;
 import io.omnihub.canonical.OrderLine;
 import io.omnihub.canonical.OrderStatus;
 import io.omnihub.inventory.StockLedger;
+import io.omnihub.inventory.StockViews;
 import io.omnihub.outbox.Outbox;
 import io.omnihub.routing.OrderRouter;
 import io.omnihub.routing.PolicySource;
@@ -110,10 +111,10 @@ public class OrderBatchRouting {
         long t0 = System.nanoTime();
         Batch batch = tx.execute(status -> decideAndWrite(orderIds, beforeWrite));
         if (log.isDebugEnabled() && batch.phases != null) {
-            long[] p = batch.phases;
+            Phases p = batch.phases;
             log.debug("Batch of {} orders ({} routed together, {} skus): lock {} ms, read {} ms, decide {} ms, write {} ms, commit {} ms",
-                    orderIds.size(), batch.attempts.size(), p[4], ms(p[0] - t0), ms(p[1] - p[0]), ms(p[2] - p[1]), ms(p[3] - p[2]),
-                    ms(System.nanoTime() - p[3]));
+                    orderIds.size(), batch.attempts.size(), p.skus(), ms(p.locked() - t0), ms(p.read() - p.locked()),
+                    ms(p.decided() - p.read()), ms(p.written() - p.decided()), ms(System.nanoTime() - p.written()));
         }
         for (OrderRouting.Attempt a : batch.attempts) {
             routing.afterCommit(a);
@@ -150,9 +151,12 @@ public class OrderBatchRouting {
         return Math.round(nanos / 1e5) / 10.0;
     }
 
+    /** When a batch's orders were locked, the view read, the decisions taken, the writes done (nanos); and its skus. */
+    private record Phases(long locked, long read, long decided, long written, int skus) {
+    }
+
     private static final class Batch {
-        /** When the orders were locked, the view read, the decisions taken, the writes done (nanos); and the skus. */
-        long[] phases;
+        Phases phases;
         final List<OrderRouting.Attempt> attempts = new ArrayList<>();
         final List<String> notStored = new ArrayList<>();
         final List<String> oneByOne = new ArrayList<>();
@@ -252,26 +256,18 @@ public class OrderBatchRouting {
                 continue;
             }
             // what OrderRouting's reserveAll takes: per node and sku, summed, with the first allocation's safety stock
-            Map<List<String>, int[]> wanted = new TreeMap<>(java.util.Comparator.<List<String>, String>comparing(k -> k.get(0))
-                    .thenComparing(k -> k.get(1)));
-            for (Shipment s : item.decision.shipments()) {
-                for (Allocation al : s.allocations()) {
-                    wanted.merge(List.of(s.nodeId(), al.sku()), new int[] {al.quantity(), al.safetyStock()},
-                            (x, y) -> new int[] {x[0] + y[0], x[1]});
-                }
-            }
-            for (Map.Entry<List<String>, int[]> w : wanted.entrySet()) {
-                String node = w.getKey().get(0);
-                String sku = w.getKey().get(1);
-                int q = w.getValue()[0];
+            for (Reservations.Wanted w : Reservations.wanted(item.decision.shipments())) {
+                String node = w.nodeId();
+                String sku = w.sku();
+                int q = w.quantity();
                 StockView.SkuStock before = view.stockOf(node, sku);
-                if (before.onHand() - before.reserved() - w.getValue()[1] < q) {
+                if (before.onHand() - before.reserved() - w.safetyStock() < q) {
                     // the router never allocates beyond what it may promise; if it did, one by one finds out
                     throw new GuardMismatch("order " + item.id + " would take " + q + " of " + sku + " at " + node + " beyond its figures");
                 }
                 stock.computeIfAbsent(node, n -> new HashMap<>())
                         .put(sku, new StockView.SkuStock(before.onHand(), before.reserved() + q, before.safetyStock()));
-                reserves.add(new StockLedger.Reserve(node, sku, q, w.getValue()[1], item.id));
+                reserves.add(new StockLedger.Reserve(node, sku, q, w.safetyStock(), item.id));
             }
             Map<String, Integer> caps = OrderRouting.caps(item.decision, view, item.policy);
             Map<String, Integer> rowsPerNode = Reservations.rowsPerNode(item.decision.shipments());
@@ -339,7 +335,7 @@ public class OrderBatchRouting {
         for (Item item : items) {
             batch.attempts.add(item.attempt);
         }
-        batch.phases = new long[] {locked, read, decided, System.nanoTime(), skus.size()};
+        batch.phases = new Phases(locked, read, decided, System.nanoTime(), skus.size());
         return batch;
     }
 

@@ -6,7 +6,6 @@ import io.omnihub.canonical.OrderStatus;
 import io.omnihub.canonical.RejectedMessageException;
 import io.omnihub.inventory.StockLedger;
 import io.omnihub.outbox.Outbox;
-import io.omnihub.policy.RejectionReasons;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;

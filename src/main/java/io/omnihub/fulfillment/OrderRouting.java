@@ -7,6 +7,7 @@ import io.omnihub.canonical.ErrorCategory;
 import io.omnihub.canonical.OrderLine;
 import io.omnihub.canonical.OrderStatus;
 import io.omnihub.canonical.RejectedMessageException;
+import io.omnihub.inventory.StockViews;
 import io.omnihub.outbox.KafkaOutboxRelay;
 import io.omnihub.outbox.Outbox;
 import io.omnihub.routing.OrderRouter;
@@ -290,13 +291,7 @@ public class OrderRouting {
     private void finishRouted(CanonicalOrder order, OrderTimeline.OrderRef ref, RoutingDecision decision, int decisionNo, Attempt a) {
         String nodes = decision.shipments().stream().map(Shipment::nodeId).collect(Collectors.joining(","));
         a.publish.add(timeline.status(ref, OrderStatus.Status.ROUTED, nodes, null, null, null, decision.summary()));
-        Map<String, String> sinks = new HashMap<>();
-        jdbc.query("select id, sink from node where id in (:ids)",
-                new MapSqlParameterSource("ids", decision.shipments().stream().map(Shipment::nodeId).toList()),
-                rs -> {
-                    sinks.put(rs.getString(1), rs.getString(2));
-                });
-        a.publish.addAll(requests.write(requests.requests(order, ref, decision, decisionNo, sinks)));
+        a.publish.addAll(requests.write(requests.requests(order, ref, decision, decisionNo)));
     }
 
     /** One daily order per node the decision ships from. */
@@ -323,10 +318,7 @@ public class OrderRouting {
         jdbc.update("update orders set decision = cast(:d as jsonb) where id = :order",
                 new MapSqlParameterSource("order", ref.orderId()).addValue("d", timeline.json(decision)));
         Attempt a = new Attempt(new Outcome(ref.orderId(), Result.ROUTED, "ROUTED", decision));
-        a.nodeTypes = jdbc.query("select id, type from node where id in (:ids)",
-                new MapSqlParameterSource("ids", adopted.loadPerNode().isEmpty() ? List.of("") : adopted.loadPerNode().keySet()),
-                (rs, i) -> Map.entry(rs.getString(1), rs.getString(2))).stream()
-                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        a.nodeTypes = adopted.nodeTypes();
         finishRouted(order, ref, decision, decisionNo, a);
         reservations.countDaily(ordersPerNode(decision), Map.of());
         reservations.addLoad(adopted.loadPerNode());

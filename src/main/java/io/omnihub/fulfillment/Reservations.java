@@ -45,20 +45,28 @@ public class Reservations {
      * back.
      */
     public boolean reserveAll(List<Shipment> shipments, String reference) {
-        Map<String, int[]> wanted = new TreeMap<>();
-        for (Shipment s : shipments) {
-            for (Allocation al : s.allocations()) {
-                wanted.merge(s.nodeId() + "\u0000" + al.sku(), new int[] {al.quantity(), al.safetyStock()},
-                        (x, y) -> new int[] {x[0] + y[0], x[1]});
-            }
-        }
-        for (Map.Entry<String, int[]> w : wanted.entrySet()) {
-            String[] key = w.getKey().split("\u0000");
-            if (!ledger.tryReserve(key[0], key[1], w.getValue()[0], w.getValue()[1], reference)) {
+        for (Wanted w : wanted(shipments)) {
+            if (!ledger.tryReserve(w.nodeId(), w.sku(), w.quantity(), w.safetyStock(), reference)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Units of a sku a decision takes at a node, with the safety stock its first allocation there was checked against. */
+    public record Wanted(String nodeId, String sku, int quantity, int safetyStock) {
+    }
+
+    /** The allocations of {@code shipments} summed per node and sku, in the (node, sku) order every writer locks in. */
+    public static List<Wanted> wanted(List<Shipment> shipments) {
+        Map<String, Wanted> wanted = new TreeMap<>();
+        for (Shipment s : shipments) {
+            for (Allocation al : s.allocations()) {
+                wanted.merge(s.nodeId() + "\u0000" + al.sku(), new Wanted(s.nodeId(), al.sku(), al.quantity(), al.safetyStock()),
+                        (x, y) -> new Wanted(x.nodeId(), x.sku(), x.quantity() + y.quantity(), x.safetyStock()));
+            }
+        }
+        return List.copyOf(wanted.values());
     }
 
     /**

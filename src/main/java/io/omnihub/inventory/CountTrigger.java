@@ -1,7 +1,7 @@
 package io.omnihub.inventory;
 
 /**
- * Why a node is asked to count a sku (a cycle count, {@code io.omnihub.cyclecount}). The ledger flags the first two
+ * Why a node is asked to count a sku (a cycle count, package {@code cyclecount}). The ledger flags the first two
  * itself ({@code stock.needs_count} with {@code stock.count_trigger}); the others are asked for directly.
  */
 public enum CountTrigger {

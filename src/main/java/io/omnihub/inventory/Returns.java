@@ -10,6 +10,7 @@ import io.omnihub.canonical.RejectedMessageException;
 import io.omnihub.canonical.ReturnEvent;
 import io.omnihub.canonical.SchemaValidator;
 import io.omnihub.outbox.Outbox;
+import io.omnihub.reference.ReferenceData;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -36,9 +37,11 @@ public class Returns {
     private final TransactionTemplate tx;
     private final StockLedger ledger;
     private final Outbox outbox;
+    private final ReferenceData references;
 
     public Returns(ObjectMapper mapper, SchemaValidator schemas, NamedParameterJdbcTemplate jdbc, TransactionTemplate tx,
-                   StockLedger ledger, Outbox outbox) {
+                   StockLedger ledger, Outbox outbox, ReferenceData references) {
+        this.references = references;
         this.mapper = mapper;
         this.schemas = schemas;
         this.jdbc = jdbc;
@@ -51,10 +54,10 @@ public class Returns {
     public StockEvents.Outcome apply(String json) {
         ReturnEvent rma = parse(json);
         for (ReturnEvent.Line line : rma.lines()) {
-            References.requireKnown(jdbc, rma.nodeId(), line.sku());
+            references.requireNodeAndSku(rma.nodeId(), line.sku());
         }
         return tx.execute(status -> {
-            if (!References.claim(jdbc, SCOPE, rma.rmaId(), "APPLIED")) {
+            if (!IdempotencyKeys.claim(jdbc, SCOPE, rma.rmaId(), "APPLIED")) {
                 return StockEvents.Outcome.DUPLICATE;
             }
             String reference = "rma:" + rma.rmaId();

@@ -7,7 +7,7 @@ import io.omnihub.canonical.ErrorCategory;
 import io.omnihub.canonical.RejectedMessageException;
 import io.omnihub.canonical.SchemaValidator;
 import io.omnihub.canonical.StockEvent;
-import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import io.omnihub.reference.ReferenceData;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -37,9 +37,11 @@ public class StockEvents {
     private final NamedParameterJdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final StockLedger ledger;
+    private final ReferenceData references;
 
     public StockEvents(ObjectMapper mapper, SchemaValidator schemas, NamedParameterJdbcTemplate jdbc,
-                       TransactionTemplate tx, StockLedger ledger) {
+                       TransactionTemplate tx, StockLedger ledger, ReferenceData references) {
+        this.references = references;
         this.mapper = mapper;
         this.schemas = schemas;
         this.jdbc = jdbc;
@@ -50,7 +52,7 @@ public class StockEvents {
     /** Validates and applies one StockEvent given as JSON. */
     public Outcome apply(String json) {
         StockEvent event = parse(json);
-        References.requireKnown(jdbc, event.nodeId(), event.sku());
+        references.requireNodeAndSku(event.nodeId(), event.sku());
         return tx.execute(status -> applyInTransaction(event));
     }
 
@@ -78,15 +80,11 @@ public class StockEvents {
             nodes.add(e.nodeId());
             skus.add(e.sku());
         }
-        List<String> knownNodes = jdbc.queryForList("select id from node where id in (:ids)",
-                new MapSqlParameterSource("ids", nodes), String.class);
-        List<String> knownSkus = jdbc.queryForList("select sku from item where sku in (:ids)",
-                new MapSqlParameterSource("ids", skus), String.class);
-        if (knownNodes.size() < nodes.size() || knownSkus.size() < skus.size()) {
+        if (!references.unknownNodes(nodes).isEmpty() || !references.unknownSkus(skus).isEmpty()) {
             throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "a batch names an unknown node or sku");
         }
         Integer applied = tx.execute(status -> {
-            boolean[] claimed = References.claimAll(jdbc, SCOPE, events.stream().map(StockEvent::eventId).toList(),
+            boolean[] claimed = IdempotencyKeys.claimAll(jdbc, SCOPE, events.stream().map(StockEvent::eventId).toList(),
                     events.stream().map(e -> e.type().name()).toList());
             List<StockLedger.OnHandChange> changes = new ArrayList<>(events.size());
             for (int i = 0; i < events.size(); i++) {
@@ -118,7 +116,7 @@ public class StockEvents {
     }
 
     private Outcome applyInTransaction(StockEvent event) {
-        if (!References.claim(jdbc, SCOPE, event.eventId(), event.type().name())) {
+        if (!IdempotencyKeys.claim(jdbc, SCOPE, event.eventId(), event.type().name())) {
             return Outcome.DUPLICATE;
         }
         ledger.applyOnHand(List.of(change(event)));

@@ -80,6 +80,10 @@ public class StockLedger {
         return after;
     }
 
+    /** A stock row's figures after an adjustment, and its on hand before it. */
+    private record Adjusted(Figures after, int onHandBefore) {
+    }
+
     /**
      * Adds a signed delta to on hand (sale: negative; receipt, return: positive; adjustment: either), floored at
      * zero. Creates the stock row when the node has none for the sku yet. The ledger entry records the change that
@@ -88,7 +92,7 @@ public class StockLedger {
     public Figures adjustOnHand(String nodeId, String sku, int delta, Kind kind, String reference, String reason) {
         while (true) {
             // the row locked in the same statement, so its figure before the change is known (RETURNING gives only the new one)
-            List<int[]> updated = jdbc.query("""
+            List<Adjusted> updated = jdbc.query("""
                     update stock s set on_hand = greatest(s.on_hand + :delta, 0), updated_at = now(),
                         needs_count = s.needs_count or s.on_hand + :delta < 0,
                         count_trigger = case when s.on_hand + :delta < 0 then 'SHORTFALL' else s.count_trigger end,
@@ -99,10 +103,10 @@ public class StockLedger {
                     where s.node_id = prior.node_id and s.sku = prior.sku
                     returning s.on_hand, s.reserved, prior.on_hand as before""",
                     params(nodeId, sku).addValue("delta", delta).addValue("kind", kind.name()).addValue("ref", reference),
-                    (rs, i) -> new int[] {rs.getInt("on_hand"), rs.getInt("reserved"), rs.getInt("before")});
+                    (rs, i) -> new Adjusted(new Figures(rs.getInt("on_hand"), rs.getInt("reserved")), rs.getInt("before")));
             if (!updated.isEmpty()) {
-                Figures after = new Figures(updated.get(0)[0], updated.get(0)[1]);
-                record(nodeId, sku, kind, after.onHand() - updated.get(0)[2], 0, after, reference, reason);
+                Figures after = updated.get(0).after();
+                record(nodeId, sku, kind, after.onHand() - updated.get(0).onHandBefore(), 0, after, reference, reason);
                 return after;
             }
             List<Figures> inserted = jdbc.query("""
@@ -231,12 +235,13 @@ public class StockLedger {
         if (reserves.isEmpty()) {
             return true;
         }
-        java.util.Map<List<String>, int[]> perRow = new java.util.TreeMap<>(
+        // per stock row: the quantities summed, with the smallest safety stock
+        java.util.Map<List<String>, Reserve> perRow = new java.util.TreeMap<>(
                 java.util.Comparator.<List<String>, String>comparing(k -> k.get(0)).thenComparing(k -> k.get(1)));
         for (Reserve r : reserves) {
             requirePositive(r.quantity());
-            perRow.merge(List.of(r.nodeId(), r.sku()), new int[] {r.quantity(), r.safetyStock()},
-                    (a, b) -> new int[] {a[0] + b[0], Math.min(a[1], b[1])});
+            perRow.merge(List.of(r.nodeId(), r.sku()), r, (a, b) -> new Reserve(a.nodeId(), a.sku(), a.quantity() + b.quantity(),
+                    Math.min(a.safetyStock(), b.safetyStock()), a.reference()));
         }
         int n = perRow.size();
         String[] nodes = new String[n];
@@ -244,15 +249,15 @@ public class StockLedger {
         Integer[] quantities = new Integer[n];
         Integer[] safeties = new Integer[n];
         int i = 0;
-        for (java.util.Map.Entry<List<String>, int[]> e : perRow.entrySet()) {
-            nodes[i] = e.getKey().get(0);
-            skus[i] = e.getKey().get(1);
-            quantities[i] = e.getValue()[0];
-            safeties[i] = e.getValue()[1];
+        for (Reserve row : perRow.values()) {
+            nodes[i] = row.nodeId();
+            skus[i] = row.sku();
+            quantities[i] = row.quantity();
+            safeties[i] = row.safetyStock();
             i++;
         }
         // the figures before, to give every ledger entry the figures after it (the rows are locked: nobody else moves them)
-        java.util.Map<List<String>, int[]> figures = new java.util.HashMap<>();
+        java.util.Map<List<String>, Figures> figures = new java.util.HashMap<>();
         jdbc.query("""
                 with changed as (
                     update stock s set reserved = s.reserved + d.q, updated_at = now()
@@ -263,7 +268,7 @@ public class StockLedger {
                 select * from changed""",
                 new MapSqlParameterSource("nodes", nodes).addValue("skus", skus).addValue("qs", quantities).addValue("safeties", safeties),
                 rs -> {
-                    figures.put(List.of(rs.getString(1), rs.getString(2)), new int[] {rs.getInt(3), rs.getInt(4)});
+                    figures.put(List.of(rs.getString(1), rs.getString(2)), new Figures(rs.getInt(3), rs.getInt(4)));
                 });
         if (figures.size() != n) {
             return false;
@@ -277,13 +282,15 @@ public class StockLedger {
         String[] eRefs = new String[m];
         for (int j = 0; j < m; j++) {
             Reserve r = reserves.get(j);
-            int[] f = figures.get(List.of(r.nodeId(), r.sku()));
-            f[1] += r.quantity();
+            List<String> row = List.of(r.nodeId(), r.sku());
+            Figures f = figures.get(row);
+            f = new Figures(f.onHand(), f.reserved() + r.quantity());
+            figures.put(row, f);
             eNodes[j] = r.nodeId();
             eSkus[j] = r.sku();
             eQs[j] = r.quantity();
-            eOnHand[j] = f[0];
-            eReserved[j] = f[1];
+            eOnHand[j] = f.onHand();
+            eReserved[j] = f.reserved();
             eRefs[j] = r.reference();
         }
         jdbc.update("""
@@ -300,7 +307,7 @@ public class StockLedger {
 
     /**
      * Marks a node's count for a sku as suspect (a store could not find the item, or rejected it for another reason):
-     * the cycle counts ({@code io.omnihub.cyclecount}) ask the node for a count.
+     * the cycle counts (package {@code cyclecount}) ask the node for a count.
      */
     public void flagForCount(String nodeId, String sku, String reference, String reason) {
         jdbc.update("""

@@ -66,6 +66,14 @@ public class MarketplacePoller {
         this.deadLetters = deadLetters;
     }
 
+    /** The table that keeps each marketplace's poll cursor and lease. */
+    public static final String CURSOR_TABLE = "marketplace_cursor";
+
+    /** The cursor rows (at most 20), column by column, as the console shows them. */
+    public List<Map<String, Object>> cursors() {
+        return jdbc.queryForList("select * from marketplace_cursor limit 20", Map.of());
+    }
+
     /** One order from the inbox, on its way to the flow. */
     public record InboxOrder(String marketplace, String orderId, String payload) {
     }

@@ -72,14 +72,13 @@ public class KafkaStatus extends AbstractHealthIndicator {
             }
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> latest = a.listOffsets(latestSpec).all()
                     .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            Map<String, long[]> perTopic = new TreeMap<>();
+            Map<String, GroupLag> perTopic = new TreeMap<>();
             latestSpec.keySet().forEach(tp -> {
                 long lag = Math.max(0, latest.get(tp).offset() - committed.get(tp).offset());
-                long[] acc = perTopic.computeIfAbsent(tp.topic(), t -> new long[2]);
-                acc[0] += lag;
-                acc[1]++;
+                perTopic.merge(tp.topic(), new GroupLag(g.groupId(), tp.topic(), lag, 1),
+                        (x, y) -> new GroupLag(x.group(), x.topic(), x.lag() + y.lag(), x.partitions() + y.partitions()));
             });
-            perTopic.forEach((topic, acc) -> result.add(new GroupLag(g.groupId(), topic, acc[0], (int) acc[1])));
+            result.addAll(perTopic.values());
         }
         result.sort((x, y) -> (x.group() + x.topic()).compareTo(y.group() + y.topic()));
         return result;

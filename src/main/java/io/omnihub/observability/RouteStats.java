@@ -33,7 +33,7 @@ public class RouteStats extends EventNotifierSupport {
 
     private final CamelContext camel;
     private final Map<String, LastError> lastErrors = new ConcurrentHashMap<>();
-    private final Map<String, Deque<long[]>> samples = new ConcurrentHashMap<>();
+    private final Map<String, Deque<Sample>> samples = new ConcurrentHashMap<>();
 
     /** The last failure seen in a route. */
     public record LastError(Instant at, String message) {
@@ -99,6 +99,10 @@ public class RouteStats extends EventNotifierSupport {
         return views;
     }
 
+    /** A route's exchange total at a moment. */
+    private record Sample(long atMillis, long exchangesTotal) {
+    }
+
     /** Samples every route's exchange total, so that exchanges per minute can be told. */
     @Scheduled(fixedDelay = 5000, initialDelay = 1000)
     public void sample() {
@@ -110,9 +114,9 @@ public class RouteStats extends EventNotifierSupport {
         for (Route route : camel.getRoutes()) {
             ManagedRouteMBean mbean = managed.getManagedRoute(route.getRouteId());
             if (mbean != null) {
-                Deque<long[]> d = samples.computeIfAbsent(route.getRouteId(), k -> new ArrayDeque<>());
+                Deque<Sample> d = samples.computeIfAbsent(route.getRouteId(), k -> new ArrayDeque<>());
                 synchronized (d) {
-                    d.addLast(new long[] {now, mbean.getExchangesTotal()});
+                    d.addLast(new Sample(now, mbean.getExchangesTotal()));
                     while (d.size() > SAMPLES) {
                         d.removeFirst();
                     }
@@ -122,19 +126,19 @@ public class RouteStats extends EventNotifierSupport {
     }
 
     private long perMinute(String routeId, long totalNow) {
-        Deque<long[]> d = samples.get(routeId);
+        Deque<Sample> d = samples.get(routeId);
         if (d == null) {
             return 0;
         }
-        long[] oldest;
+        Sample oldest;
         synchronized (d) {
             oldest = d.peekFirst();
         }
         if (oldest == null) {
             return 0;
         }
-        long elapsed = System.currentTimeMillis() - oldest[0];
-        long delta = Math.max(0, totalNow - oldest[1]);
+        long elapsed = System.currentTimeMillis() - oldest.atMillis();
+        long delta = Math.max(0, totalNow - oldest.exchangesTotal());
         // over a full minute of samples this is the last minute's count; before that, scaled up
         return elapsed >= 55_000 || elapsed <= 0 ? delta : Math.round(delta * 60_000.0 / Math.max(elapsed, 5_000));
     }

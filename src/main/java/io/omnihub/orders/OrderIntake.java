@@ -12,7 +12,7 @@ import io.omnihub.canonical.HubHeaders;
 import io.omnihub.canonical.OrderLine;
 import io.omnihub.canonical.RejectedMessageException;
 import io.omnihub.canonical.SchemaValidator;
-import io.omnihub.reference.ReferenceCache;
+import io.omnihub.reference.ReferenceData;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.AsyncProcessor;
 import org.apache.camel.Exchange;
@@ -28,7 +28,7 @@ import java.util.concurrent.CompletionException;
 
 /**
  * Accepts a mapped order from any channel: assigns the hub order id, validates it against the canonical schema and
- * the hub's reference data (from {@link ReferenceCache}), and hands it to the {@link OrderGroupCommit}, which stores
+ * the hub's reference data (from {@link ReferenceData}), and hands it to the {@link OrderGroupCommit}, which stores
  * it with its lines, timeline entry and outbox message in a transaction shared with the orders of concurrent
  * requests; the outbox relay then publishes it to {@code omnihub.orders.v1}. Once the answer comes, the order is
  * durable and will reach Kafka; a second delivery of the same channel order returns the first one's id and changes
@@ -44,10 +44,10 @@ public class OrderIntake implements AsyncProcessor {
 
     private final ObjectMapper mapper;
     private final SchemaValidator schemas;
-    private final ReferenceCache references;
+    private final ReferenceData references;
     private final OrderGroupCommit writer;
 
-    public OrderIntake(ObjectMapper mapper, SchemaValidator schemas, ReferenceCache references, OrderGroupCommit writer) {
+    public OrderIntake(ObjectMapper mapper, SchemaValidator schemas, ReferenceData references, OrderGroupCommit writer) {
         this.mapper = mapper;
         this.schemas = schemas;
         this.references = references;
@@ -145,18 +145,11 @@ public class OrderIntake implements AsyncProcessor {
             }
             skus.add(line.sku());
         }
-        Set<String> unknown = references.unknownSkus(skus);
-        if (!unknown.isEmpty()) {
-            throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "lines: unknown sku " + String.join(", ", unknown));
-        }
+        references.requireSkus("lines", skus);
         if (order.fulfillmentType() == FulfillmentType.PICKUP_IN_STORE || order.fulfillmentType() == FulfillmentType.CURBSIDE) {
-            if (!"STORE".equals(references.nodeType(order.pickupStore()))) {
-                throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "pickupStore: unknown store " + order.pickupStore());
-            }
+            references.requireStore("pickupStore", order.pickupStore());
         }
-        if (!references.channelExists(order.channel())) {
-            throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "channel: unknown channel " + order.channel());
-        }
+        references.requireChannel("channel", order.channel());
     }
 
     private String write(CanonicalOrder order) {

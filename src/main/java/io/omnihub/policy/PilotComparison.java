@@ -1,6 +1,7 @@
 package io.omnihub.policy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.omnihub.reference.ReferenceData;
 import io.omnihub.routing.RoutingDecision;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -8,7 +9,6 @@ import org.springframework.stereotype.Component;
 
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -39,17 +39,17 @@ public class PilotComparison {
     private final NamedParameterJdbcTemplate jdbc;
     private final ObjectMapper mapper;
 
-    public PilotComparison(NamedParameterJdbcTemplate jdbc, ObjectMapper mapper) {
+    private final ReferenceData references;
+
+    public PilotComparison(NamedParameterJdbcTemplate jdbc, ObjectMapper mapper, ReferenceData references) {
         this.jdbc = jdbc;
         this.mapper = mapper;
+        this.references = references;
     }
 
     /** Compares over [from, to) the orders of {@code channel} and {@code region} (either null: any). */
     public Comparison compare(Instant from, Instant to, String channel, String region, Integer pilotVersion) {
-        Map<String, String[]> nodes = new HashMap<>();
-        jdbc.query("select id, type, cost_per_order from node", new MapSqlParameterSource(), rs -> {
-            nodes.put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
-        });
+        Map<String, ReferenceData.NodeInfo> nodes = references.nodeInfos();
         Side pilot = new Side(nodes);
         Side active = new Side(nodes);
         jdbc.query("""
@@ -78,7 +78,7 @@ public class PilotComparison {
     }
 
     private static final class Side {
-        final Map<String, String[]> nodes;
+        final Map<String, ReferenceData.NodeInfo> nodes;
         final Map<String, Integer> perType = new TreeMap<>();
         final Map<String, Integer> perNode = new TreeMap<>();
         final Map<String, Integer> versions = new TreeMap<>();
@@ -90,7 +90,7 @@ public class PilotComparison {
         int shipments;
         double cost;
 
-        Side(Map<String, String[]> nodes) {
+        Side(Map<String, ReferenceData.NodeInfo> nodes) {
             this.nodes = nodes;
         }
 
@@ -107,10 +107,10 @@ public class PilotComparison {
                 split++;
             }
             for (RoutingDecision.Shipment s : d.shipments()) {
-                String[] node = nodes.get(s.nodeId());
+                ReferenceData.NodeInfo node = nodes.get(s.nodeId());
                 perNode.merge(s.nodeId(), 1, Integer::sum);
-                perType.merge(node == null ? "UNKNOWN" : node[0], 1, Integer::sum);
-                cost += node == null || node[1] == null ? 0 : Double.parseDouble(node[1]);
+                perType.merge(node == null ? "UNKNOWN" : node.type(), 1, Integer::sum);
+                cost += node == null || node.costPerOrder() == null ? 0 : node.costPerOrder().doubleValue();
                 List<RoutingDecision.Candidate> candidates = d.candidates() == null ? List.of() : d.candidates();
                 candidates.stream().filter(c -> c.nodeId().equals(s.nodeId()) && c.verdict() == RoutingDecision.Verdict.CHOSEN
                         && c.distanceMiles() != null).findFirst().ifPresent(c -> distance(c.distanceMiles()));

@@ -6,7 +6,7 @@ import io.omnihub.canonical.CanonicalOrder;
 import io.omnihub.canonical.ErrorCategory;
 import io.omnihub.canonical.OrderLine;
 import io.omnihub.canonical.RejectedMessageException;
-import io.omnihub.fulfillment.StockViews;
+import io.omnihub.inventory.StockViews;
 import io.omnihub.routing.OrderRouter;
 import io.omnihub.routing.RoutingDecision;
 import io.omnihub.routing.RoutingPolicy;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnihub.canonical.CanonicalOrder;
 import io.omnihub.canonical.ErrorCategory;
 import io.omnihub.canonical.RejectedMessageException;
+import io.omnihub.reference.ReferenceData;
 import io.omnihub.routing.RoutingDecision;
 import io.omnihub.routing.RoutingPolicy;
 import io.omnihub.routing.StockView;
@@ -67,6 +68,7 @@ public class Simulations {
     private final TransactionTemplate snapshot;
     private final PolicyStore store;
     private final ObjectMapper mapper;
+    private final ReferenceData references;
     private final SimulationEngine engine = new SimulationEngine();
     private final Map<String, Boolean> cancelled = new ConcurrentHashMap<>();
     private final ExecutorService executor = Executors.newFixedThreadPool(1, r -> {
@@ -76,8 +78,10 @@ public class Simulations {
         return t;
     });
 
-    public Simulations(NamedParameterJdbcTemplate jdbc, PlatformTransactionManager txm, PolicyStore store, ObjectMapper mapper) {
+    public Simulations(NamedParameterJdbcTemplate jdbc, PlatformTransactionManager txm, PolicyStore store, ObjectMapper mapper,
+                       ReferenceData references) {
         this.jdbc = jdbc;
+        this.references = references;
         this.snapshot = new TransactionTemplate(txm);
         this.snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
         this.snapshot.setReadOnly(true);
@@ -298,24 +302,14 @@ public class Simulations {
                     rs.getString(4), rs.getInt(5), rs.getInt(6)));
         });
         Map<String, StockView.Node> nodes = new LinkedHashMap<>();
-        jdbc.query("""
-                select id, type, latitude, longitude, capabilities, enabled, daily_order_cap, safety_stock, cost_per_order
-                from node order by id""", p, rs -> {
-            Set<String> caps = rs.getArray(5) == null ? Set.of() : new HashSet<>(List.of((String[]) rs.getArray(5).getArray()));
-            nodes.put(rs.getString(1), new StockView.Node(rs.getString(1), StockView.NodeType.valueOf(rs.getString(2)),
-                    rs.getDouble(3), rs.getDouble(4), caps, rs.getBoolean(6), (Integer) rs.getObject(7), 0,
-                    rs.getInt(8), rs.getDouble(9), 0));
-        });
-        Map<String, List<String>> channelNodes = new HashMap<>();
-        jdbc.query("select channel_id, node_id from channel_node order by channel_id, node_id", p,
-                rs -> {
-                    channelNodes.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
-                });
+        for (ReferenceData.Node n : references.nodes()) {
+            nodes.put(n.id(), new StockView.Node(n.id(), StockView.NodeType.valueOf(n.type()), n.latitude(), n.longitude(),
+                    n.capabilities(), n.enabled(), n.dailyOrderCap(), 0, n.safetyStock(), n.costPerOrder(), 0));
+        }
         Map<String, SimulationEngine.Channel> channels = new HashMap<>();
-        jdbc.query("select id, allow_split from channel", p, rs -> {
-            channels.put(rs.getString(1), new SimulationEngine.Channel(rs.getString(1), rs.getBoolean(2),
-                    channelNodes.getOrDefault(rs.getString(1), List.of())));
-        });
+        for (ReferenceData.Channel c : references.channels()) {
+            channels.put(c.id(), new SimulationEngine.Channel(c.id(), c.allowSplit(), c.nodeIds()));
+        }
         MapSqlParameterSource q = new MapSqlParameterSource("from", Timestamp.from(r.from()));
         Map<String, Integer> open = new HashMap<>();
         jdbc.query("""

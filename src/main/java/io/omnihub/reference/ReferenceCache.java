@@ -20,12 +20,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The reference data intake checks every order against (skus, stores, channels), read from the database once and
- * then kept, instead of three queries per order. What is known is cached; what is not found is asked of the
- * database again each time, so a sku, store or channel added a moment ago is accepted at once. A change by any
- * writer bumps the row of {@code reference_version} in its transaction (triggers, V60); this cache polls that row
- * every {@code omnihub.reference.poll-ms} (250 ms) and starts afresh when it moved, so a removed or changed entry
- * is believed for at most that long after its change committed.
+ * The reference data checked on every message (skus, nodes and their sinks, stores, channels), read from the
+ * database once and then kept, instead of a query per check; {@link ReferenceData} answers through it. What is known
+ * is cached; what is not found is asked of the database again each time, so a sku, node or channel added a moment
+ * ago is accepted at once. A change by any writer bumps the row of {@code reference_version} in its transaction
+ * (triggers, V60); this cache polls that row every {@code omnihub.reference.poll-ms} (250 ms) and starts afresh when
+ * it moved, so a removed or changed entry is believed for at most that long after its change committed.
  * <p>
  * A lookup adds what it read to the generation it started with: a generation replaced meanwhile is dropped with
  * whatever a lookup that raced the change put into it.
@@ -50,7 +50,7 @@ public class ReferenceCache implements SmartLifecycle {
     private static final class Generation {
         final long version;
         final Set<String> skus = ConcurrentHashMap.newKeySet();
-        final Map<String, String> nodeTypes = new ConcurrentHashMap<>();
+        final Map<String, NodeRef> nodes = new ConcurrentHashMap<>();
         final Set<String> channels = ConcurrentHashMap.newKeySet();
 
         Generation(long version) {
@@ -78,26 +78,53 @@ public class ReferenceCache implements SmartLifecycle {
         return unknown;
     }
 
+    /** What the checks need of a node: its type (WAREHOUSE, STORE, DROPSHIP) and its sink as stored (NONE: none). */
+    record NodeRef(String type, String sink) {
+    }
+
     /** The type of node {@code id} (WAREHOUSE, STORE, DROPSHIP), or null when there is no such node. */
     public String nodeType(String id) {
+        NodeRef node = node(id);
+        return node == null ? null : node.type();
+    }
+
+    /** Node {@code id}'s type and sink, or null when there is no such node. */
+    NodeRef node(String id) {
         if (id == null) {
             return null;
         }
+        NodeRef node = current.nodes.get(id);
+        return node != null ? node : nodes(List.of(id)).get(id);
+    }
+
+    /** The nodes of {@code ids} that exist, by id; those not cached are read in one query. */
+    Map<String, NodeRef> nodes(Collection<String> ids) {
         Generation g = current;
-        String type = g.nodeTypes.get(id);
-        if (type != null) {
-            return type;
+        Map<String, NodeRef> found = new java.util.HashMap<>();
+        List<String> missing = new ArrayList<>();
+        for (String id : ids) {
+            NodeRef node = id == null ? null : g.nodes.get(id);
+            if (node != null) {
+                found.put(id, node);
+            } else if (id != null) {
+                missing.add(id);
+            }
         }
-        List<String> types = jdbc.queryForList("select type from node where id = :id", new MapSqlParameterSource("id", id), String.class);
-        if (types.isEmpty()) {
-            return null;
+        if (!missing.isEmpty()) {
+            jdbc.query("select id, type, sink from node where id in (:ids)", new MapSqlParameterSource("ids", missing), rs -> {
+                NodeRef node = new NodeRef(rs.getString(2), rs.getString(3));
+                g.nodes.put(rs.getString(1), node);
+                found.put(rs.getString(1), node);
+            });
         }
-        g.nodeTypes.put(id, types.get(0));
-        return types.get(0);
+        return found;
     }
 
     /** Whether channel {@code id} is one of the hub's channels. */
     public boolean channelExists(String id) {
+        if (id == null) {
+            return false;
+        }
         Generation g = current;
         if (g.channels.contains(id)) {
             return true;

@@ -8,9 +8,6 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
-import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
-import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
@@ -25,7 +22,8 @@ import java.util.Set;
 
 /**
  * Reference data a retailer maintains: fulfillment nodes, items and channels (with the nodes whose stock each
- * channel sells). The demo profile seeds them; in production they are loaded through this API. Stock itself
+ * channel sells). The demo profile seeds them; in production they are loaded through this API, which writes through
+ * {@link ReferenceData}. Stock itself
  * changes only through stock events and the ledger, never here.
  */
 @RestController
@@ -60,86 +58,55 @@ public class ReferenceDataController {
 
     private static final String ID = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}";
 
-    private final NamedParameterJdbcTemplate jdbc;
+    private final ReferenceData references;
 
-    public ReferenceDataController(NamedParameterJdbcTemplate jdbc) {
-        this.jdbc = jdbc;
+    public ReferenceDataController(ReferenceData references) {
+        this.references = references;
     }
 
     @GetMapping("/nodes")
     public List<Map<String, Object>> nodes() {
-        return jdbc.queryForList("""
-                select id, name, type, latitude, longitude, array_to_string(capabilities, ',') as capabilities,
-                       daily_order_cap, safety_stock, cost_per_order, enabled, sink from node order by id""", Map.of());
+        return references.nodeRows();
     }
 
     @PutMapping("/nodes/{id}")
-    @Transactional
     public ResponseEntity<Map<String, Object>> putNode(@PathVariable String id, @Valid @RequestBody NodeDto n) {
         requireId(id);
-        jdbc.update("""
-                insert into node (id, name, type, latitude, longitude, capabilities, daily_order_cap, safety_stock, cost_per_order, enabled, sink)
-                values (:id, :name, :type, :lat, :lon, string_to_array(:caps, ','), :cap, :safety, :cost, :enabled, :sink)
-                on conflict (id) do update set name = excluded.name, type = excluded.type, latitude = excluded.latitude,
-                    longitude = excluded.longitude, capabilities = excluded.capabilities, daily_order_cap = excluded.daily_order_cap,
-                    safety_stock = excluded.safety_stock, cost_per_order = excluded.cost_per_order, enabled = excluded.enabled,
-                    sink = excluded.sink""",
-                new MapSqlParameterSource("id", id).addValue("name", n.name()).addValue("type", n.type())
-                        .addValue("lat", n.latitude()).addValue("lon", n.longitude())
-                        .addValue("caps", String.join(",", n.capabilities() == null ? List.of() : n.capabilities()))
-                        .addValue("cap", n.dailyOrderCap())
-                        .addValue("safety", n.safetyStock() == null ? 0 : n.safetyStock())
-                        .addValue("cost", n.costPerOrder() == null ? BigDecimal.ZERO : n.costPerOrder())
-                        .addValue("enabled", n.enabled() == null || n.enabled())
-                        .addValue("sink", n.sink() == null ? "NONE" : n.sink()));
+        references.saveNode(id, new ReferenceData.NodeDefinition(n.name(), n.type(), n.latitude(), n.longitude(),
+                n.capabilities() == null ? List.of() : n.capabilities(), n.dailyOrderCap(),
+                n.safetyStock() == null ? 0 : n.safetyStock(), n.costPerOrder() == null ? BigDecimal.ZERO : n.costPerOrder(),
+                n.enabled() == null || n.enabled(), n.sink() == null ? "NONE" : n.sink()));
         return ResponseEntity.ok(Map.of("id", id, "status", "SAVED"));
     }
 
     @GetMapping("/items")
     public List<Map<String, Object>> items() {
-        return jdbc.queryForList("select sku, name, unit_price from item order by sku", Map.of());
+        return references.itemRows();
     }
 
     @PutMapping("/items/{sku}")
     public ResponseEntity<Map<String, Object>> putItem(@PathVariable String sku, @Valid @RequestBody ItemDto item) {
         requireId(sku);
-        jdbc.update("""
-                insert into item (sku, name, unit_price) values (:sku, :name, :price)
-                on conflict (sku) do update set name = excluded.name, unit_price = excluded.unit_price""",
-                new MapSqlParameterSource("sku", sku).addValue("name", item.name()).addValue("price", item.unitPrice()));
+        references.saveItem(sku, item.name(), item.unitPrice());
         return ResponseEntity.ok(Map.of("sku", sku, "status", "SAVED"));
     }
 
     @GetMapping("/channels")
     public List<Map<String, Object>> channels() {
-        return jdbc.queryForList("""
-                select c.id, c.name, c.allow_split,
-                       coalesce(string_agg(cn.node_id, ',' order by cn.node_id), '') as nodes
-                from channel c left join channel_node cn on cn.channel_id = c.id
-                group by c.id, c.name, c.allow_split order by c.id""", Map.of());
+        return references.channelRows();
     }
 
     @PutMapping("/channels/{id}")
-    @Transactional
     public ResponseEntity<Map<String, Object>> putChannel(@PathVariable String id, @Valid @RequestBody ChannelDto c) {
         if (!id.matches("[a-z0-9][a-z0-9-]{0,31}")) {
             throw new IllegalArgumentException("channel id must be lower-case letters, digits and dashes: " + id);
         }
-        List<String> known = c.nodes().isEmpty() ? List.of()
-                : jdbc.queryForList("select id from node where id in (:ids)", new MapSqlParameterSource("ids", c.nodes()), String.class);
-        List<String> unknown = c.nodes().stream().filter(n -> !known.contains(n)).toList();
+        Set<String> missing = references.unknownNodes(c.nodes());
+        List<String> unknown = c.nodes().stream().filter(missing::contains).toList();
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("nodes: unknown node " + String.join(", ", unknown));
         }
-        jdbc.update("""
-                insert into channel (id, name, allow_split) values (:id, :name, :split)
-                on conflict (id) do update set name = excluded.name, allow_split = excluded.allow_split""",
-                new MapSqlParameterSource("id", id).addValue("name", c.name()).addValue("split", c.allowSplit() == null || c.allowSplit()));
-        jdbc.update("delete from channel_node where channel_id = :id", new MapSqlParameterSource("id", id));
-        for (String node : c.nodes()) {
-            jdbc.update("insert into channel_node (channel_id, node_id) values (:c, :n)",
-                    new MapSqlParameterSource("c", id).addValue("n", node));
-        }
+        references.saveChannel(id, c.name(), c.allowSplit() == null || c.allowSplit(), c.nodes());
         return ResponseEntity.ok(Map.of("id", id, "status", "SAVED"));
     }
 

@@ -1,5 +1,6 @@
 package io.omnihub.runtime;
 
+import io.omnihub.reference.ReferenceData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
@@ -48,16 +49,17 @@ public class DemoData implements InitializingBean {
 
     private final NamedParameterJdbcTemplate jdbc;
     private final TransactionTemplate tx;
+    private final ReferenceData references;
 
-    public DemoData(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx) {
+    public DemoData(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, ReferenceData references) {
         this.jdbc = jdbc;
         this.tx = tx;
+        this.references = references;
     }
 
     @Override
     public void afterPropertiesSet() {
-        Integer nodes = jdbc.queryForObject("select count(*) from node", new MapSqlParameterSource(), Integer.class);
-        if (nodes != null && nodes > 0) {
+        if (references.nodeCount() > 0) {
             return;
         }
         tx.executeWithoutResult(status -> seed());
@@ -67,23 +69,15 @@ public class DemoData implements InitializingBean {
 
     private void seed() {
         for (Node n : NODES) {
-            jdbc.update("""
-                    insert into node (id, name, type, latitude, longitude, capabilities, daily_order_cap, safety_stock, cost_per_order, sink)
-                    values (:id, :name, :type, :lat, :lon, string_to_array(:caps, ','), :cap, :safety, :cost, :sink)""",
-                    new MapSqlParameterSource()
-                            .addValue("id", n.id()).addValue("name", n.name()).addValue("type", n.type())
-                            .addValue("lat", n.lat()).addValue("lon", n.lon()).addValue("caps", n.capabilities())
-                            .addValue("cap", n.cap()).addValue("safety", n.safetyStock())
-                            .addValue("cost", new BigDecimal(n.cost())).addValue("sink", n.sink()));
+            references.saveNode(n.id(), new ReferenceData.NodeDefinition(n.name(), n.type(), n.lat(), n.lon(),
+                    List.of(n.capabilities().split(",")), n.cap(), n.safetyStock(), new BigDecimal(n.cost()), true, n.sink()));
         }
         int i = 0;
         for (String product : PRODUCTS) {
             for (String variant : VARIANTS) {
                 i++;
                 String sku = String.format("SKU-%04d", 1000 + i);
-                jdbc.update("insert into item (sku, name, unit_price) values (:sku, :name, :price)",
-                        new MapSqlParameterSource("sku", sku).addValue("name", product + " " + variant)
-                                .addValue("price", new BigDecimal(19 + (i % 7) * 10).add(new BigDecimal("0.99"))));
+                references.saveItem(sku, product + " " + variant, new BigDecimal(19 + (i % 7) * 10).add(new BigDecimal("0.99")));
                 stock("WH-NJ1", sku, i % 9 == 0 ? 0 : 40 + (i * 7) % 30);
                 stock("ST-MAN", sku, (i * 3) % 8);
                 stock("ST-BRK", sku, (i * 5) % 7);
@@ -107,11 +101,6 @@ public class DemoData implements InitializingBean {
     }
 
     private void channel(String id, String name, boolean allowSplit, List<String> nodes) {
-        jdbc.update("insert into channel (id, name, allow_split) values (:id, :name, :split)",
-                new MapSqlParameterSource("id", id).addValue("name", name).addValue("split", allowSplit));
-        for (String node : nodes) {
-            jdbc.update("insert into channel_node (channel_id, node_id) values (:c, :n)",
-                    new MapSqlParameterSource("c", id).addValue("n", node));
-        }
+        references.saveChannel(id, name, allowSplit, nodes);
     }
 }

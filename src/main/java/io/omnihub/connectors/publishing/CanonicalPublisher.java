@@ -12,6 +12,7 @@ import io.omnihub.canonical.RejectedMessageException;
 import io.omnihub.canonical.SchemaValidator;
 import io.omnihub.outbox.KafkaOutboxRelay;
 import io.omnihub.outbox.Outbox;
+import io.omnihub.reference.ReferenceData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -47,9 +48,11 @@ public class CanonicalPublisher {
     private final TransactionTemplate tx;
     private final Outbox outbox;
     private final KafkaOutboxRelay relay;
+    private final ReferenceData references;
 
     public CanonicalPublisher(ObjectMapper mapper, SchemaValidator schemas, NamedParameterJdbcTemplate jdbc,
-                              TransactionTemplate tx, Outbox outbox, KafkaOutboxRelay relay) {
+                              TransactionTemplate tx, Outbox outbox, KafkaOutboxRelay relay, ReferenceData references) {
+        this.references = references;
         this.mapper = mapper;
         this.schemas = schemas;
         this.jdbc = jdbc;
@@ -119,8 +122,8 @@ public class CanonicalPublisher {
                 skus.add(e.get("sku").asText());
             }
         }
-        Set<String> knownNodes = known("select id from node where id in (:ids)", nodes);
-        Set<String> knownSkus = known("select sku from item where sku in (:ids)", skus);
+        Set<String> knownNodes = knownOf(nodes, references.unknownNodes(nodes));
+        Set<String> knownSkus = knownOf(skus, references.unknownSkus(skus));
         for (FileChunk.Row row : rows) {
             // the node first, then the sku, as one message at a time names them
             Set<String> missingNodes = new TreeSet<>();
@@ -155,7 +158,7 @@ public class CanonicalPublisher {
                 orders.add(s.get("orderId").asText());
             }
         }
-        Set<String> knownNodes = known("select id from node where id in (:ids)", nodes);
+        Set<String> knownNodes = knownOf(nodes, references.unknownNodes(nodes));
         Set<String> knownOrders = known("select id from orders where id in (:ids)", orders);
         for (FileChunk.Row row : rows) {
             for (JsonNode s : messages(row)) {
@@ -197,6 +200,12 @@ public class CanonicalPublisher {
             list.add(row.message());
         }
         return list;
+    }
+
+    private static Set<String> knownOf(Set<String> ids, Set<String> unknown) {
+        Set<String> known = new java.util.HashSet<>(ids);
+        known.removeAll(unknown);
+        return known;
     }
 
     private Set<String> known(String sql, Set<String> ids) {
@@ -356,19 +365,11 @@ public class CanonicalPublisher {
     }
 
     private void requireNodes(List<String> nodes) {
-        Set<String> missing = new TreeSet<>(nodes);
-        missing.removeAll(jdbc.queryForList("select id from node where id in (:ids)", new MapSqlParameterSource("ids", missing), String.class));
-        if (!missing.isEmpty()) {
-            throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "nodeId: unknown node " + String.join(", ", missing));
-        }
+        references.requireNodes("nodeId", nodes);
     }
 
     private void requireSkus(List<String> skus) {
-        Set<String> missing = new TreeSet<>(skus);
-        missing.removeAll(jdbc.queryForList("select sku from item where sku in (:skus)", new MapSqlParameterSource("skus", missing), String.class));
-        if (!missing.isEmpty()) {
-            throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "sku: unknown sku " + String.join(", ", missing));
-        }
+        references.requireSkus("sku", skus);
     }
 
     private String hubOrderId(String channel, String orderId) {

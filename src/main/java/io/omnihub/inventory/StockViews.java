@@ -1,4 +1,4 @@
-package io.omnihub.fulfillment;
+package io.omnihub.inventory;
 
 import io.omnihub.routing.StockView;
 import io.omnihub.routing.StockView.Node;
@@ -50,7 +50,7 @@ public class StockViews {
     }
 
     /** One row of {@link #nodes}: a node a channel sells from, with its sink. */
-    interface NodeRow {
+    public interface NodeRow {
         void accept(String channel, Node node, String sink);
     }
 
@@ -59,7 +59,7 @@ public class StockViews {
      * ({@code node_load}: the node's open reservation rows of orders; zero unless {@code withLoad}). A node paused
      * for new orders is disabled.
      */
-    void nodes(Collection<String> channels, boolean withLoad, NodeRow each) {
+    public void nodes(Collection<String> channels, boolean withLoad, NodeRow each) {
         jdbc.query("""
                 select cn.channel_id, n.id, n.type, n.latitude, n.longitude, n.capabilities,
                        n.enabled and not exists (select 1 from node_pause p where p.node_id = n.id and p.until > now()) as enabled,
@@ -80,7 +80,7 @@ public class StockViews {
     }
 
     /** The channels' own facts; a channel not in the table does not allow splits. */
-    Map<String, StockView.Channel> channels(Collection<String> channels) {
+    public Map<String, StockView.Channel> channels(Collection<String> channels) {
         Map<String, StockView.Channel> found = new HashMap<>();
         jdbc.query("select id, allow_split from channel where id = any(cast(:channels as text[]))",
                 new MapSqlParameterSource("channels", channels.toArray(String[]::new)), rs -> {
@@ -90,7 +90,27 @@ public class StockViews {
         return found;
     }
 
-    static Set<String> strings(Array array) throws SQLException {
+    /** One stock row as the console's inventory grid shows it: figures, what the node may promise, count flag. */
+    public record StockRow(String sku, String nodeId, int onHand, int reserved, int safety, int atp, boolean needsCount,
+                           java.time.Instant updatedAt) {
+    }
+
+    /** The stock rows of {@code skus} at every node (safety stock: the row's own, else the node's). */
+    public List<StockRow> rows(Collection<String> skus) {
+        if (skus.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.query("""
+                select s.sku, s.node_id, s.on_hand, s.reserved, coalesce(s.safety_stock, n.safety_stock) as safety,
+                       greatest(s.on_hand - s.reserved - coalesce(s.safety_stock, n.safety_stock), 0) as atp,
+                       s.needs_count, s.updated_at
+                from stock s join node n on n.id = s.node_id where s.sku in (:skus)""", new MapSqlParameterSource("skus", skus),
+                (rs, i) -> new StockRow(rs.getString("sku"), rs.getString("node_id"), rs.getInt("on_hand"), rs.getInt("reserved"),
+                        rs.getInt("safety"), rs.getInt("atp"), rs.getBoolean("needs_count"),
+                        rs.getTimestamp("updated_at") == null ? null : rs.getTimestamp("updated_at").toInstant()));
+    }
+
+    public static Set<String> strings(Array array) throws SQLException {
         if (array == null) {
             return Set.of();
         }

@@ -1,4 +1,4 @@
-package io.omnihub.policy;
+package io.omnihub.fulfillment;
 
 import io.omnihub.inventory.StockLedger;
 import org.slf4j.Logger;
