@@ -8,6 +8,7 @@ import io.omnihub.canonical.CanonicalTopics;
 import io.omnihub.canonical.ErrorCategory;
 import io.omnihub.canonical.RejectedMessageException;
 import io.omnihub.canonical.SchemaValidator;
+import io.omnihub.orders.OrderStore;
 import io.omnihub.outbox.KafkaOutboxRelay;
 import io.omnihub.outbox.Outbox;
 import org.slf4j.Logger;
@@ -45,15 +46,17 @@ public class CanonicalPublisher {
     private final TransactionTemplate tx;
     private final Outbox outbox;
     private final KafkaOutboxRelay relay;
+    private final OrderStore orderStore;
 
     public CanonicalPublisher(ObjectMapper mapper, SchemaValidator schemas, NamedParameterJdbcTemplate jdbc,
-                              TransactionTemplate tx, Outbox outbox, KafkaOutboxRelay relay) {
+                              TransactionTemplate tx, Outbox outbox, KafkaOutboxRelay relay, OrderStore orderStore) {
         this.mapper = mapper;
         this.schemas = schemas;
         this.jdbc = jdbc;
         this.tx = tx;
         this.outbox = outbox;
         this.relay = relay;
+        this.orderStore = orderStore;
     }
 
     /** StockEvents (one or an array) to {@code omnihub.stock-events.v1}, keyed by sku; node and sku must exist. */
@@ -92,9 +95,7 @@ public class CanonicalPublisher {
         for (ObjectNode s : shipments) {
             schemas.requireValid(SchemaValidator.SHIPMENT, s);
             requireNodes(List.of(s.get("nodeId").asText()));
-            Integer n = jdbc.queryForObject("select count(*) from orders where id = :id",
-                    new MapSqlParameterSource("id", s.get("orderId").asText()), Integer.class);
-            if (n == null || n == 0) {
+            if (!orderStore.exists(s.get("orderId").asText())) {
                 throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "orderId: unknown order " + s.get("orderId").asText());
             }
         }
@@ -154,7 +155,7 @@ public class CanonicalPublisher {
             }
         }
         Set<String> knownNodes = known("select id from node where id in (:ids)", nodes);
-        Set<String> knownOrders = known("select id from orders where id in (:ids)", orders);
+        Set<String> knownOrders = orderStore.existing(orders);
         for (FileChunk.Row row : rows) {
             for (JsonNode s : messages(row)) {
                 if (!knownNodes.contains(s.get("nodeId").asText())) {
@@ -370,12 +371,8 @@ public class CanonicalPublisher {
     }
 
     private String hubOrderId(String channel, String orderId) {
-        List<String> ids = jdbc.queryForList("select id from orders where id = :id or (channel = :channel and channel_order_id = :id)",
-                new MapSqlParameterSource("id", orderId).addValue("channel", channel), String.class);
-        if (ids.isEmpty()) {
-            throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "orderId: unknown order " + orderId);
-        }
-        return ids.get(0);
+        return orderStore.idOf(channel, orderId).orElseThrow(
+                () -> new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "orderId: unknown order " + orderId));
     }
 
     private String write(JsonNode node) {

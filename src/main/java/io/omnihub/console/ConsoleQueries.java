@@ -2,6 +2,7 @@ package io.omnihub.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.omnihub.orders.OrderStore;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -24,10 +25,12 @@ import java.util.TreeSet;
 public class ConsoleQueries {
 
     private final NamedParameterJdbcTemplate jdbc;
+    private final OrderStore orders;
     private final ObjectMapper mapper;
 
-    public ConsoleQueries(NamedParameterJdbcTemplate jdbc, ObjectMapper mapper) {
+    public ConsoleQueries(NamedParameterJdbcTemplate jdbc, OrderStore orders, ObjectMapper mapper) {
         this.jdbc = jdbc;
+        this.orders = orders;
         this.mapper = mapper;
     }
 
@@ -174,16 +177,12 @@ public class ConsoleQueries {
 
     /** One order with its lines, reservations, timeline, channel callbacks and its decision in words; null if unknown. */
     public Map<String, Object> order(String id) {
-        MapSqlParameterSource p = new MapSqlParameterSource("id", id);
-        List<Map<String, Object>> found = jdbc.queryForList("""
-                select id, channel, channel_order_id as "channelOrderId", status, fulfillment_type as "fulfillmentType",
-                       placed_at as "placedAt", received_at as "receivedAt", updated_at as "updatedAt",
-                       payload::text as payload, decision::text as decision
-                from orders where id = :id""", p);
-        if (found.isEmpty()) {
+        Map<String, Object> found = orders.row(id);
+        if (found == null) {
             return null;
         }
-        Map<String, Object> o = new LinkedHashMap<>(found.get(0));
+        MapSqlParameterSource p = new MapSqlParameterSource("id", id);
+        Map<String, Object> o = new LinkedHashMap<>(found);
         JsonNode decision = tree((String) o.remove("decision"));
         o.put("payload", tree((String) o.get("payload")));
         o.put("decision", decision);
@@ -194,8 +193,7 @@ public class ConsoleQueries {
         o.put("reservations", jdbc.queryForList("""
                 select id, line_no as "lineNo", node_id as "nodeId", sku, quantity, status, created_at as "createdAt"
                 from reservation where order_id = :id order by id""", p));
-        o.put("timeline", jdbc.queryForList(
-                "select at, kind, detail from order_event where order_id = :id order by at, id", p));
+        o.put("timeline", orders.timeline(id));
         o.put("callbacks", jdbc.queryForList("""
                 select id, channel, status, attempts, last_error as "lastError", created_at as "createdAt",
                        delivered_at as "deliveredAt"

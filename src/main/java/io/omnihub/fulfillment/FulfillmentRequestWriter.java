@@ -1,6 +1,8 @@
 package io.omnihub.fulfillment;
 
 import io.omnihub.canonical.CanonicalOrder;
+import io.omnihub.orders.OrderRef;
+import io.omnihub.orders.OrderStore;
 import io.omnihub.outbox.Outbox;
 import io.omnihub.routing.RoutingDecision;
 import io.omnihub.routing.RoutingDecision.Shipment;
@@ -26,11 +28,11 @@ public class FulfillmentRequestWriter {
     public record Request(String orderId, String nodeId, String json, String eventDetail) {
     }
 
-    private final OrderTimeline timeline;
+    private final OrderStore timeline;
     private final Outbox outbox;
     private final FulfillmentProperties props;
 
-    public FulfillmentRequestWriter(OrderTimeline timeline, Outbox outbox, FulfillmentProperties props) {
+    public FulfillmentRequestWriter(OrderStore timeline, Outbox outbox, FulfillmentProperties props) {
         this.timeline = timeline;
         this.outbox = outbox;
         this.props = props;
@@ -42,7 +44,7 @@ public class FulfillmentRequestWriter {
     }
 
     /** The requests of {@code decision}, the order's {@code decisionNo}-th decision; {@code sinks} by node id. */
-    public List<Request> requests(CanonicalOrder order, OrderTimeline.OrderRef ref, RoutingDecision decision, int decisionNo,
+    public List<Request> requests(CanonicalOrder order, OrderRef ref, RoutingDecision decision, int decisionNo,
                                   Map<String, String> sinks) {
         List<Request> out = new ArrayList<>();
         for (Shipment s : decision.shipments()) {

@@ -1,6 +1,7 @@
 package io.omnihub.fulfillment;
 
 import io.omnihub.canonical.HubHeaders;
+import io.omnihub.orders.OrderStore;
 import org.apache.camel.Exchange;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -22,9 +23,9 @@ public class FulfillmentRequests {
 
     private final NamedParameterJdbcTemplate jdbc;
     private final TransactionTemplate tx;
-    private final OrderTimeline timeline;
+    private final OrderStore timeline;
 
-    public FulfillmentRequests(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, OrderTimeline timeline) {
+    public FulfillmentRequests(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, OrderStore timeline) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.timeline = timeline;
