@@ -30,7 +30,8 @@ import java.util.Set;
  * {@link OrderGroupCommit} inserts a batch of new orders with their lines, timeline rows and outbox rows in one
  * statement, and fulfillment's batch routing writes the timeline rows and outbox messages of a poll in one statement
  * each, interleaved with its fulfillment requests in the batch's order. The statuses and decisions of that batch are
- * written here ({@link #decideAll}).
+ * written here ({@link #decideAll}). Read-only reports over many orders (the console's lists, counts and charts, the
+ * metrics, simulations, the pilot comparison, the routing retry's search) query the table themselves.
  */
 @Component
 public class OrderStore {
