@@ -23,6 +23,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -175,7 +176,7 @@ public class OrderBatchRouting {
         // 1. the orders, locked in id order (two batches holding a redelivered order never wait on each other crosswise)
         Map<String, OrderStore.StoredOrder> rows = orders.lockAll(ids);
         // orders converted from a hold take the held reservations, one by one
-        Set<String> held = new java.util.HashSet<>(jdbc.queryForList(
+        Set<String> held = new HashSet<>(jdbc.queryForList(
                 "select order_id from hold where order_id = any(cast(:ids as text[])) and status = 'ACTIVE'",
                 new MapSqlParameterSource("ids", ids.toArray(String[]::new)), String.class));
         List<Item> items = new ArrayList<>();

@@ -11,6 +11,8 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
@@ -79,7 +81,7 @@ public class OrderStore {
         return rows;
     }
 
-    private static StoredOrder stored(java.sql.ResultSet rs) throws java.sql.SQLException {
+    private static StoredOrder stored(ResultSet rs) throws SQLException {
         return new StoredOrder(new OrderRef(rs.getString(1), rs.getString(2), rs.getString(3)),
                 OrderStatus.Status.valueOf(rs.getString(4)), rs.getString(5));
     }
