@@ -1,6 +1,8 @@
 package io.omnihub.console;
 
+import io.omnihub.canonical.OrderStatus;
 import io.omnihub.fulfillment.OrderLifecycle;
+import io.omnihub.orders.OrderStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -8,8 +10,6 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.web.server.ResponseStatusException;
-
-import java.util.List;
 
 /**
  * An operator cancels an order from the console. The cancellation itself is the order lifecycle's (one
@@ -23,22 +23,23 @@ public class Cancellations {
     private static final Logger log = LoggerFactory.getLogger(Cancellations.class);
 
     private final NamedParameterJdbcTemplate jdbc;
+    private final OrderStore orders;
     private final OrderLifecycle lifecycle;
 
-    public Cancellations(NamedParameterJdbcTemplate jdbc, OrderLifecycle lifecycle) {
+    public Cancellations(NamedParameterJdbcTemplate jdbc, OrderStore orders, OrderLifecycle lifecycle) {
         this.jdbc = jdbc;
+        this.orders = orders;
         this.lifecycle = lifecycle;
     }
 
     /** What a cancellation did. */
-    public record Result(String orderId, String status, int reservationsReleased) {
+    public record Result(String orderId, OrderStatus.Status status, int reservationsReleased) {
     }
 
     public Result cancel(String orderId, String user, String reason) {
         String why = reason == null || reason.isBlank() ? "cancelled by " + user : reason + " (cancelled by " + user + ")";
         MapSqlParameterSource p = new MapSqlParameterSource("id", orderId);
-        List<String> status = jdbc.queryForList("select status from orders where id = :id", p, String.class);
-        if (status.isEmpty()) {
+        if (!orders.exists(orderId)) {
             throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no order " + orderId);
         }
         Integer active = jdbc.queryForObject("select count(*) from reservation where order_id = :id and status = 'ACTIVE'", p, Integer.class);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnihub.inventory.StockViews;
 import io.omnihub.marketplace.MarketplacePoller;
 import io.omnihub.reference.ReferenceData;
+import io.omnihub.orders.OrderStore;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -20,22 +21,25 @@ import java.util.TreeMap;
 
 /**
  * The console's read side, shaped as maps and lists ready for JSON: reference data through {@link ReferenceData},
- * stock through {@link StockViews}, the pollers' cursors through {@link MarketplacePoller}, the rest (orders, dead
- * letters, deliveries) as plain SQL. Nothing here writes.
+ * stock through {@link StockViews}, the pollers' cursors through {@link MarketplacePoller}, one order through
+ * {@link OrderStore}, the rest (the order list and counts, dead letters, deliveries) as read-only SQL. Nothing here
+ * writes.
  */
 @Component
 public class ConsoleQueries {
 
     private final NamedParameterJdbcTemplate jdbc;
+    private final OrderStore orders;
     private final ObjectMapper mapper;
     private final ReferenceData references;
     private final MarketplacePoller marketplaces;
     private final StockViews stock;
 
-    public ConsoleQueries(NamedParameterJdbcTemplate jdbc, ObjectMapper mapper, ReferenceData references,
+    public ConsoleQueries(NamedParameterJdbcTemplate jdbc, OrderStore orders, ObjectMapper mapper, ReferenceData references,
                           MarketplacePoller marketplaces, StockViews stock) {
         this.stock = stock;
         this.jdbc = jdbc;
+        this.orders = orders;
         this.mapper = mapper;
         this.references = references;
         this.marketplaces = marketplaces;
@@ -161,16 +165,12 @@ public class ConsoleQueries {
 
     /** One order with its lines, reservations, timeline, channel callbacks and its decision in words; null if unknown. */
     public Map<String, Object> order(String id) {
-        MapSqlParameterSource p = new MapSqlParameterSource("id", id);
-        List<Map<String, Object>> found = jdbc.queryForList("""
-                select id, channel, channel_order_id as "channelOrderId", status, fulfillment_type as "fulfillmentType",
-                       placed_at as "placedAt", received_at as "receivedAt", updated_at as "updatedAt",
-                       payload::text as payload, decision::text as decision
-                from orders where id = :id""", p);
-        if (found.isEmpty()) {
+        Map<String, Object> found = orders.row(id);
+        if (found == null) {
             return null;
         }
-        Map<String, Object> o = new LinkedHashMap<>(found.get(0));
+        MapSqlParameterSource p = new MapSqlParameterSource("id", id);
+        Map<String, Object> o = new LinkedHashMap<>(found);
         JsonNode decision = tree((String) o.remove("decision"));
         o.put("payload", tree((String) o.get("payload")));
         o.put("decision", decision);
@@ -181,8 +181,7 @@ public class ConsoleQueries {
         o.put("reservations", jdbc.queryForList("""
                 select id, line_no as "lineNo", node_id as "nodeId", sku, quantity, status, created_at as "createdAt"
                 from reservation where order_id = :id order by id""", p));
-        o.put("timeline", jdbc.queryForList(
-                "select at, kind, detail from order_event where order_id = :id order by at, id", p));
+        o.put("timeline", orders.timeline(id));
         o.put("callbacks", jdbc.queryForList("""
                 select id, channel, status, attempts, last_error as "lastError", created_at as "createdAt",
                        delivered_at as "deliveredAt"

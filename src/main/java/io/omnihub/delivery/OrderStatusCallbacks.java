@@ -9,12 +9,10 @@ import io.omnihub.canonical.RejectedMessageException;
 import io.omnihub.canonical.SchemaValidator;
 import io.omnihub.channels.Channel;
 import io.omnihub.channels.ChannelsProperties;
-import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
-import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import io.omnihub.orders.OrderRef;
+import io.omnihub.orders.OrderStore;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
-
-import java.util.List;
 
 /**
  * Turns an {@link OrderStatus} from {@code omnihub.order-status.v1} into a delivery to the selling channel (its
@@ -30,16 +28,16 @@ public class OrderStatusCallbacks {
 
     private final ObjectMapper mapper;
     private final SchemaValidator schemas;
-    private final NamedParameterJdbcTemplate jdbc;
+    private final OrderStore orders;
     private final TransactionTemplate tx;
     private final Deliveries deliveries;
     private final ChannelsProperties channels;
 
-    public OrderStatusCallbacks(ObjectMapper mapper, SchemaValidator schemas, NamedParameterJdbcTemplate jdbc,
-                                TransactionTemplate tx, Deliveries deliveries, ChannelsProperties channels) {
+    public OrderStatusCallbacks(ObjectMapper mapper, SchemaValidator schemas, OrderStore orders, TransactionTemplate tx,
+                                Deliveries deliveries, ChannelsProperties channels) {
         this.mapper = mapper;
         this.schemas = schemas;
-        this.jdbc = jdbc;
+        this.orders = orders;
         this.tx = tx;
         this.deliveries = deliveries;
         this.channels = channels;
@@ -50,11 +48,10 @@ public class OrderStatusCallbacks {
         String channel = status.channel();
         String channelOrderId = status.channelOrderId();
         if (channel == null || channelOrderId == null) {
-            List<String[]> order = jdbc.query("select channel, channel_order_id from orders where id = :id",
-                    new MapSqlParameterSource("id", status.orderId()), (rs, i) -> new String[] {rs.getString(1), rs.getString(2)});
-            if (!order.isEmpty()) {
-                channel = channel == null ? order.get(0)[0] : channel;
-                channelOrderId = channelOrderId == null ? order.get(0)[1] : channelOrderId;
+            OrderRef order = orders.ref(status.orderId());
+            if (order != null) {
+                channel = channel == null ? order.channel() : channel;
+                channelOrderId = channelOrderId == null ? order.channelOrderId() : channelOrderId;
             }
         }
         if (channel == null) {

@@ -1,5 +1,6 @@
 package io.omnihub.fulfillment;
 
+import io.omnihub.canonical.NotFoundException;
 import io.omnihub.canonical.RejectedMessageException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -16,9 +17,7 @@ public class FulfillmentApiErrors {
 
     @ExceptionHandler(RejectedMessageException.class)
     public ResponseEntity<Map<String, Object>> rejected(RejectedMessageException e) {
-        HttpStatus status = e.category() == io.omnihub.canonical.ErrorCategory.UNKNOWN_REFERENCE && e.reason().contains("not")
-                && (e.reason().contains("is not stored") || e.reason().contains("is not known")) ? HttpStatus.NOT_FOUND
-                : HttpStatus.valueOf(e.category().httpStatus());
+        HttpStatus status = e instanceof NotFoundException ? HttpStatus.NOT_FOUND : HttpStatus.valueOf(e.category().httpStatus());
         return body(status, e.reason(), null);
     }
 

@@ -2,6 +2,8 @@ package io.omnihub.fulfillment;
 
 import io.omnihub.canonical.CanonicalOrder;
 import io.omnihub.canonical.FulfillmentRequest;
+import io.omnihub.orders.OrderRef;
+import io.omnihub.orders.OrderStore;
 import io.omnihub.outbox.Outbox;
 import io.omnihub.reference.ReferenceData;
 import io.omnihub.routing.RoutingDecision;
@@ -27,12 +29,12 @@ public class FulfillmentRequestWriter {
     public record Request(String orderId, String nodeId, String json, String eventDetail) {
     }
 
-    private final OrderTimeline timeline;
+    private final OrderStore timeline;
     private final Outbox outbox;
     private final FulfillmentProperties props;
     private final ReferenceData references;
 
-    public FulfillmentRequestWriter(OrderTimeline timeline, Outbox outbox, FulfillmentProperties props, ReferenceData references) {
+    public FulfillmentRequestWriter(OrderStore timeline, Outbox outbox, FulfillmentProperties props, ReferenceData references) {
         this.timeline = timeline;
         this.outbox = outbox;
         this.props = props;
@@ -45,13 +47,13 @@ public class FulfillmentRequestWriter {
     }
 
     /** The requests of {@code decision}, the order's {@code decisionNo}-th decision, with each node's sink. */
-    public List<Request> requests(CanonicalOrder order, OrderTimeline.OrderRef ref, RoutingDecision decision, int decisionNo) {
+    public List<Request> requests(CanonicalOrder order, OrderRef ref, RoutingDecision decision, int decisionNo) {
         return requests(order, ref, decision, decisionNo,
                 references.sinkNames(decision.shipments().stream().map(Shipment::nodeId).toList()));
     }
 
     /** The requests of {@code decision}, the order's {@code decisionNo}-th decision; {@code sinks} by node id. */
-    public List<Request> requests(CanonicalOrder order, OrderTimeline.OrderRef ref, RoutingDecision decision, int decisionNo,
+    public List<Request> requests(CanonicalOrder order, OrderRef ref, RoutingDecision decision, int decisionNo,
                                   Map<String, String> sinks) {
         List<Request> out = new ArrayList<>();
         for (Shipment s : decision.shipments()) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnihub.canonical.FulfillmentRequest;
 import io.omnihub.canonical.HubHeaders;
+import io.omnihub.orders.OrderStore;
 import org.apache.camel.Exchange;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -25,10 +26,10 @@ public class FulfillmentRequests {
 
     private final NamedParameterJdbcTemplate jdbc;
     private final TransactionTemplate tx;
-    private final OrderTimeline timeline;
+    private final OrderStore timeline;
     private final ObjectMapper mapper;
 
-    public FulfillmentRequests(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, OrderTimeline timeline, ObjectMapper mapper) {
+    public FulfillmentRequests(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, OrderStore timeline, ObjectMapper mapper) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.timeline = timeline;

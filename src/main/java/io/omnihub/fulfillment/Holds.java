@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omnihub.canonical.CanonicalOrder;
 import io.omnihub.canonical.ErrorCategory;
 import io.omnihub.canonical.FulfillmentType;
+import io.omnihub.canonical.NotFoundException;
 import io.omnihub.canonical.OrderLine;
 import io.omnihub.canonical.RejectedMessageException;
 import io.omnihub.inventory.StockLedger;
@@ -257,13 +258,13 @@ public class Holds {
             }
             throw new IllegalStateException(e);
         }
-        return routing.route(accepted.orderId(), Set.of("RECEIVED"));
+        return routing.route(accepted.orderId(), OrderRouting.NEW);
     }
 
     private Hold requireHold(String holdId) {
         Hold h = get(holdId);
         if (h == null) {
-            throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "hold " + holdId + " is not known");
+            throw new NotFoundException("hold " + holdId + " is not known");
         }
         return h;
     }

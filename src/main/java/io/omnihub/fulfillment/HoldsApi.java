@@ -2,6 +2,7 @@ package io.omnihub.fulfillment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.omnihub.canonical.ErrorCategory;
+import io.omnihub.canonical.NotFoundException;
 import io.omnihub.canonical.RejectedMessageException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -42,7 +43,7 @@ public class HoldsApi {
     public Holds.Hold get(@PathVariable String id) {
         Holds.Hold h = holds.get(id);
         if (h == null) {
-            throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "hold " + id + " is not known");
+            throw new NotFoundException("hold " + id + " is not known");
         }
         return h;
     }

@@ -6,6 +6,8 @@ import io.omnihub.canonical.OrderLine;
 import io.omnihub.canonical.OrderStatus;
 import io.omnihub.inventory.StockLedger;
 import io.omnihub.inventory.StockViews;
+import io.omnihub.orders.OrderRef;
+import io.omnihub.orders.OrderStore;
 import io.omnihub.outbox.Outbox;
 import io.omnihub.routing.OrderRouter;
 import io.omnihub.routing.PolicySource;
@@ -19,10 +21,10 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -46,6 +48,10 @@ import java.util.stream.Collectors;
  *       summed quantity, a ledger entry per order and row, decisions, statuses, timeline rows, outbox rows (one
  *       STOCK_CHANGED per sku), fulfillment requests, daily counters (guarded by the caps) and load counters.</li>
  * </ol>
+ * The orders are locked, and their statuses and decisions written, through the {@link OrderStore}; the timeline rows
+ * and outbox messages stay here as one statement each, because the status rows and the fulfillment requests
+ * interleave in the batch's order (the outbox ids give the order the relay publishes in).
+ * <p>
  * A guard that does not hold (a figure changed under a lock the batch did not take, such as a daily counter a
  * concurrent writer moved) throws {@link GuardMismatch}: the transaction rolls back and the caller routes the orders
  * one by one. Every decision takes a number from the ledger entries' sequence in the batch's order, after the
@@ -77,13 +83,13 @@ public class OrderBatchRouting {
     private final StockViews views;
     private final OrderRouter router;
     private final PolicySource policies;
-    private final OrderTimeline timeline;
+    private final OrderStore orders;
     private final FulfillmentRequestWriter requests;
     private final OrderRouting routing;
     private final Outbox outbox;
 
     public OrderBatchRouting(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, StockLedger ledger, Reservations reservations,
-                             StockViews views, OrderRouter router, PolicySource policies, OrderTimeline timeline,
+                             StockViews views, OrderRouter router, PolicySource policies, OrderStore orders,
                              FulfillmentRequestWriter requests, OrderRouting routing, Outbox outbox) {
         this.outbox = outbox;
         this.jdbc = jdbc;
@@ -93,7 +99,7 @@ public class OrderBatchRouting {
         this.views = views;
         this.router = router;
         this.policies = policies;
-        this.timeline = timeline;
+        this.orders = orders;
         this.requests = requests;
         this.routing = routing;
     }
@@ -142,8 +148,8 @@ public class OrderBatchRouting {
             this.order = order;
         }
 
-        OrderTimeline.OrderRef ref() {
-            return new OrderTimeline.OrderRef(id, channel, channelOrderId);
+        OrderRef ref() {
+            return new OrderRef(id, channel, channelOrderId);
         }
     }
 
@@ -162,9 +168,6 @@ public class OrderBatchRouting {
         final List<String> oneByOne = new ArrayList<>();
     }
 
-    private record OrderRow(String id, String status, String channel, String channelOrderId, String payload, String holdId) {
-    }
-
     private Batch decideAndWrite(List<String> orderIds, Runnable beforeWrite) {
         Batch batch = new Batch();
         List<String> ids = new ArrayList<>(new LinkedHashSet<>(orderIds));
@@ -175,26 +178,22 @@ public class OrderBatchRouting {
         // the channels' figures are the sync's work right after the commit, not the batch's before it
         outbox.figuresAfterCommit();
         // 1. the orders, locked in id order (two batches holding a redelivered order never wait on each other crosswise)
-        Map<String, OrderRow> rows = new HashMap<>();
-        jdbc.query("""
-                select o.id, o.status, o.channel, o.channel_order_id, o.payload::text as payload,
-                       (select h.id from hold h where h.order_id = o.id and h.status = 'ACTIVE' limit 1) as hold_id
-                from orders o where o.id = any(cast(:ids as text[])) order by o.id collate "C" for update of o""",
-                new MapSqlParameterSource("ids", ids.toArray(String[]::new)), rs -> {
-                    rows.put(rs.getString(1), new OrderRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getString(5), rs.getString(6)));
-                });
+        Map<String, OrderStore.StoredOrder> rows = orders.lockAll(ids);
+        // orders converted from a hold take the held reservations, one by one
+        Set<String> held = new HashSet<>(jdbc.queryForList(
+                "select order_id from hold where order_id = any(cast(:ids as text[])) and status = 'ACTIVE'",
+                new MapSqlParameterSource("ids", ids.toArray(String[]::new)), String.class));
         List<Item> items = new ArrayList<>();
         for (String id : ids) {
-            OrderRow row = rows.get(id);
+            OrderStore.StoredOrder row = rows.get(id);
             if (row == null) {
                 batch.notStored.add(id);
             } else if (!OrderRouting.NEW.contains(row.status())) {
                 batch.attempts.add(new OrderRouting.Attempt(new OrderRouting.Outcome(id, OrderRouting.Result.UNCHANGED, row.status(), null)));
-            } else if (row.holdId() != null) {
+            } else if (held.contains(id)) {
                 batch.oneByOne.add(id);
             } else {
-                items.add(new Item(id, row.channel(), row.channelOrderId(), routing.read(row.payload())));
+                items.add(new Item(id, row.ref().channel(), row.ref().channelOrderId(), routing.read(row.payload())));
             }
         }
         if (items.isEmpty()) {
@@ -347,25 +346,20 @@ public class OrderBatchRouting {
         List<Object[]> reservationRows = new ArrayList<>();
         List<String[]> events = new ArrayList<>();
         List<String[]> messages = new ArrayList<>();
-        String[] ids = new String[items.size()];
-        String[] statuses = new String[items.size()];
-        String[] decisions = new String[items.size()];
-        for (int i = 0; i < items.size(); i++) {
-            Item item = items.get(i);
+        List<OrderStore.Decided> decided = new ArrayList<>(items.size());
+        for (Item item : items) {
             RoutingDecision d = item.decision;
-            ids[i] = item.id;
-            decisions[i] = timeline.json(d);
-            OrderTimeline.OrderRef ref = item.ref();
+            OrderRef ref = item.ref();
             OrderStatus.Status status = d.routed() ? OrderStatus.Status.ROUTED : OrderStatus.Status.UNFULFILLABLE;
-            statuses[i] = status.name();
+            decided.add(new OrderStore.Decided(item.id, status, d));
             item.attempt = new OrderRouting.Attempt(new OrderRouting.Outcome(item.id,
-                    d.routed() ? OrderRouting.Result.ROUTED : OrderRouting.Result.UNFULFILLABLE, status.name(), d));
+                    d.routed() ? OrderRouting.Result.ROUTED : OrderRouting.Result.UNFULFILLABLE, status, d));
             String nodes = d.shipments().stream().map(Shipment::nodeId).collect(Collectors.joining(","));
             OrderStatus message = d.routed()
-                    ? new OrderStatus(item.id, item.channel, item.channelOrderId, status, Instant.now(), nodes, null, null, null)
-                    : new OrderStatus(item.id, item.channel, item.channelOrderId, status, Instant.now(), null, null, null, d.summary());
+                    ? OrderStore.message(ref, status, nodes, null, null, null)
+                    : OrderStore.message(ref, status, null, null, null, d.summary());
             events.add(new String[] {item.id, status.name(), d.summary()});
-            messages.add(new String[] {CanonicalTopics.ORDER_STATUS, item.id, timeline.json(message)});
+            messages.add(new String[] {CanonicalTopics.ORDER_STATUS, item.id, orders.json(message)});
             if (d.routed()) {
                 item.attempt.nodeTypes = d.shipments().stream().map(Shipment::nodeId).distinct()
                         .collect(Collectors.toMap(n -> n, n -> nodeType(d, n)));
@@ -391,11 +385,7 @@ public class OrderBatchRouting {
                             .addValue("n", column(reservationRows, 2, String[]::new)).addValue("s", column(reservationRows, 3, String[]::new))
                             .addValue("q", column(reservationRows, 4, Integer[]::new)));
         }
-        jdbc.update("""
-                update orders o set status = d.status, decision = cast(d.decision as jsonb), updated_at = now()
-                from unnest(cast(:ids as text[]), cast(:statuses as text[]), cast(:decisions as text[])) as d(id, status, decision)
-                where o.id = d.id""",
-                new MapSqlParameterSource("ids", ids).addValue("statuses", statuses).addValue("decisions", decisions));
+        orders.decideAll(decided);
         jdbc.update("""
                 insert into order_event (order_id, kind, detail)
                 select o, k, d from unnest(cast(:o as text[]), cast(:k as text[]), cast(:d as text[])) with ordinality as e(o, k, d, ord)

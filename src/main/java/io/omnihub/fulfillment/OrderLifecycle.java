@@ -1,27 +1,29 @@
 package io.omnihub.fulfillment;
 
-import io.omnihub.canonical.CanonicalTopics;
 import io.omnihub.canonical.ErrorCategory;
 import io.omnihub.canonical.OrderStatus;
 import io.omnihub.canonical.RejectedMessageException;
 import io.omnihub.inventory.StockLedger;
-import io.omnihub.outbox.Outbox;
+import io.omnihub.orders.OrderStore;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import static io.omnihub.canonical.OrderStatus.Status.CANCELLED;
+import static io.omnihub.canonical.OrderStatus.Status.REJECTED;
+import static io.omnihub.canonical.OrderStatus.Status.SHIPPED;
+
 /**
  * What happens to an order after routing (bean {@code orderLifecycle}, called from routes and the API): a node
  * ships it, a node rejects it, or it is cancelled. Each is one transaction that moves the stock through the
- * {@link StockLedger}, updates the reservations and the order, and writes the timeline and the OrderStatus
- * message; each is idempotent, so a repeated call has no second effect.
+ * {@link StockLedger}, updates the reservations, and changes the order through the {@link OrderStore} (status,
+ * timeline, OrderStatus message); each is idempotent, so a repeated call has no second effect.
  */
 @Component("orderLifecycle")
 public class OrderLifecycle {
@@ -29,29 +31,27 @@ public class OrderLifecycle {
     private final NamedParameterJdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final StockLedger ledger;
-    private final OrderTimeline timeline;
-    private final Outbox outbox;
+    private final OrderStore orders;
     private final OrderRouting routing;
     private final Reservations reservations;
     private final RoutingMetrics metrics;
     private final RejectionReasons reasons;
 
     public OrderLifecycle(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, StockLedger ledger,
-                          OrderTimeline timeline, Outbox outbox, OrderRouting routing, Reservations reservations,
+                          OrderStore orders, OrderRouting routing, Reservations reservations,
                           RoutingMetrics metrics, RejectionReasons reasons) {
         this.reservations = reservations;
         this.reasons = reasons;
         this.jdbc = jdbc;
         this.tx = tx;
         this.ledger = ledger;
-        this.timeline = timeline;
-        this.outbox = outbox;
+        this.orders = orders;
         this.routing = routing;
         this.metrics = metrics;
     }
 
     /** What a lifecycle call did: the order's status afterwards, and whether anything changed. */
-    public record Change(String orderId, String status, boolean changed, String detail) {
+    public record Change(String orderId, OrderStatus.Status status, boolean changed, String detail) {
     }
 
     private record Res(long id, String nodeId, String sku, int quantity, Integer lineNo) {
@@ -69,11 +69,11 @@ public class OrderLifecycle {
     public Change shipped(String orderId, String nodeId, String carrier, String trackingNumber) {
         List<Long> publish = new ArrayList<>();
         Change change = tx.execute(s -> {
-            OrderTimeline.OrderRef ref = lock(orderId);
+            OrderStore.StoredOrder order = orders.lock(orderId);
             List<Res> active = reservations(orderId, nodeId, "ACTIVE");
             if (active.isEmpty()) {
                 if (!reservations(orderId, nodeId, "SHIPPED").isEmpty()) {
-                    return new Change(orderId, status(orderId), false, "already shipped from " + nodeId);
+                    return new Change(orderId, order.status(), false, "already shipped from " + nodeId);
                 }
                 throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE,
                         "order " + orderId + " has nothing reserved at node " + nodeId + " to ship");
@@ -86,14 +86,13 @@ public class OrderLifecycle {
             Integer left = jdbc.queryForObject("select count(*) from reservation where order_id = :id and status = 'ACTIVE'",
                     new MapSqlParameterSource("id", orderId), Integer.class);
             if (left == 0) {
-                publish.add(timeline.status(ref, OrderStatus.Status.SHIPPED, nodeId, carrier, trackingNumber, null, detail));
-            } else {
-                timeline.event(orderId, "PARTLY_SHIPPED", detail);
-                OrderStatus message = new OrderStatus(orderId, ref.channel(), ref.channelOrderId(), OrderStatus.Status.SHIPPED,
-                        Instant.now(), nodeId, carrier, trackingNumber, "part of the order; more shipments follow");
-                publish.add(outbox.kafka(CanonicalTopics.ORDER_STATUS, orderId, timeline.json(message)));
+                publish.add(orders.changeStatus(order.ref(), SHIPPED, nodeId, carrier, trackingNumber, null, detail));
+                return new Change(orderId, SHIPPED, true, detail);
             }
-            return new Change(orderId, status(orderId), true, detail);
+            orders.event(orderId, "PARTLY_SHIPPED", detail);
+            publish.add(orders.announce(order.ref(), SHIPPED, nodeId, carrier, trackingNumber,
+                    "part of the order; more shipments follow"));
+            return new Change(orderId, order.status(), true, detail);
         });
         routing.publish(publish);
         return change;
@@ -103,20 +102,19 @@ public class OrderLifecycle {
     public Change cancel(String orderId, String reason) {
         List<Long> publish = new ArrayList<>();
         Change change = tx.execute(s -> {
-            OrderTimeline.OrderRef ref = lock(orderId);
-            String status = status(orderId);
-            if (status.equals("CANCELLED")) {
-                return new Change(orderId, status, false, "already cancelled");
+            OrderStore.StoredOrder order = orders.lock(orderId);
+            if (order.status() == CANCELLED) {
+                return new Change(orderId, CANCELLED, false, "already cancelled");
             }
-            if (status.equals("SHIPPED")) {
+            if (order.status() == SHIPPED) {
                 throw new IllegalStateException("order " + orderId + " has shipped and can no longer be cancelled");
             }
             List<Res> active = reservations(orderId, null, "ACTIVE");
             release(orderId, active, "cancelled: " + reason);
             String detail = "cancelled" + (reason == null ? "" : " (" + reason + ")")
                     + (active.isEmpty() ? "" : "; released " + describe(active));
-            publish.add(timeline.status(ref, OrderStatus.Status.CANCELLED, null, null, null, reason, detail));
-            return new Change(orderId, "CANCELLED", true, detail);
+            publish.add(orders.changeStatus(order.ref(), CANCELLED, null, null, null, reason, detail));
+            return new Change(orderId, CANCELLED, true, detail);
         });
         routing.publish(publish);
         metrics.cancellation();
@@ -132,13 +130,13 @@ public class OrderLifecycle {
     public Change reject(String orderId, String nodeId, Integer lineNo, String reason) {
         List<Long> publish = new ArrayList<>();
         Change change = tx.execute(s -> {
-            OrderTimeline.OrderRef ref = lock(orderId);
+            OrderStore.StoredOrder order = orders.lock(orderId);
             List<Res> active = reservations(orderId, nodeId, "ACTIVE");
             if (active.isEmpty()) {
                 Boolean excluded = jdbc.queryForObject("select exists (select 1 from order_routing where order_id = :id "
                         + "and :node = any(excluded_nodes))", new MapSqlParameterSource("id", orderId).addValue("node", nodeId), Boolean.class);
                 if (Boolean.TRUE.equals(excluded)) {
-                    return new Change(orderId, status(orderId), false, nodeId + " already rejected this order");
+                    return new Change(orderId, order.status(), false, nodeId + " already rejected this order");
                 }
                 throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE,
                         "order " + orderId + " has nothing reserved at node " + nodeId + " to reject");
@@ -162,15 +160,15 @@ public class OrderLifecycle {
                     + "where order_id = :id and not (:node = any(excluded_nodes))", new MapSqlParameterSource("id", orderId).addValue("node", nodeId));
             String detail = nodeId + " rejected " + (lineNo == null ? "the order" : "line " + lineNo) + ": " + why
                     + "; released " + describe(active) + "; " + effect;
-            publish.add(timeline.status(ref, OrderStatus.Status.REJECTED, nodeId, null, null, why, detail));
-            return new Change(orderId, "REJECTED", true, detail);
+            publish.add(orders.changeStatus(order.ref(), REJECTED, nodeId, null, null, why, detail));
+            return new Change(orderId, REJECTED, true, detail);
         });
         routing.publish(publish);
         if (!change.changed()) {
             return change;
         }
         metrics.rejection();
-        OrderRouting.Outcome again = routing.route(orderId, Set.of("REJECTED"));
+        OrderRouting.Outcome again = routing.route(orderId, Set.of(REJECTED));
         return new Change(orderId, again.status(), true, change.detail()
                 + (again.decision() == null ? "" : "; routed again: " + again.decision().summary()));
     }
@@ -180,19 +178,6 @@ public class OrderLifecycle {
             ledger.release(r.nodeId(), r.sku(), r.quantity(), orderId, reason);
         }
         this.reservations.finish(reservations.stream().map(Res::finished).toList(), "RELEASED");
-    }
-
-    private OrderTimeline.OrderRef lock(String orderId) {
-        List<String> found = jdbc.queryForList("select id from orders where id = :id for update",
-                new MapSqlParameterSource("id", orderId), String.class);
-        if (found.isEmpty()) {
-            throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "order " + orderId + " is not stored in the hub");
-        }
-        return timeline.ref(orderId);
-    }
-
-    private String status(String orderId) {
-        return jdbc.queryForObject("select status from orders where id = :id", new MapSqlParameterSource("id", orderId), String.class);
     }
 
     private List<Res> reservations(String orderId, String nodeId, String status) {

@@ -8,8 +8,9 @@ import io.omnihub.canonical.OrderLine;
 import io.omnihub.canonical.OrderStatus;
 import io.omnihub.canonical.RejectedMessageException;
 import io.omnihub.inventory.StockViews;
+import io.omnihub.orders.OrderRef;
+import io.omnihub.orders.OrderStore;
 import io.omnihub.outbox.KafkaOutboxRelay;
-import io.omnihub.outbox.Outbox;
 import io.omnihub.routing.OrderRouter;
 import io.omnihub.routing.RoutingDecision;
 import io.omnihub.routing.RoutingDecision.Shipment;
@@ -35,11 +36,16 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
+import static io.omnihub.canonical.OrderStatus.Status.RECEIVED;
+import static io.omnihub.canonical.OrderStatus.Status.REJECTED;
+import static io.omnihub.canonical.OrderStatus.Status.ROUTED;
+import static io.omnihub.canonical.OrderStatus.Status.UNFULFILLABLE;
+
 /**
  * Live order routing (bean {@code orderRouting}): builds the stock view from PostgreSQL, asks the
  * {@link OrderRouter}, and reserves the chosen units through {@link Reservations} in ONE transaction with the
- * order's status, its reservation rows, the decision, the timeline and the outbox messages (OrderStatus and the
- * fulfillment requests). A reservation that loses a race for stock rolls the whole attempt back (releasing what it
+ * order's status, decision, timeline and OrderStatus message (through the {@link OrderStore}), its reservation rows
+ * and the fulfillment requests. A reservation that loses a race for stock rolls the whole attempt back (releasing what it
  * took) and routes again on fresh figures, a bounded number of times; nothing is ever oversold.
  * <p>
  * The order row is locked for the attempt and only orders in a routable status are routed, so a redelivered
@@ -53,15 +59,15 @@ public class OrderRouting {
     private static final Logger log = LoggerFactory.getLogger(OrderRouting.class);
 
     /** Statuses an order message (first routing) may route from. */
-    public static final Set<String> NEW = Set.of("RECEIVED");
+    public static final Set<OrderStatus.Status> NEW = Set.of(RECEIVED);
     /** Statuses the retry job and re-routing may route from. */
-    public static final Set<String> PENDING = Set.of("RECEIVED", "UNFULFILLABLE", "REJECTED");
+    public static final Set<OrderStatus.Status> PENDING = Set.of(RECEIVED, UNFULFILLABLE, REJECTED);
 
     /** What one routing call did. */
     public enum Result { ROUTED, UNFULFILLABLE, UNCHANGED }
 
     /** The result, the order's status afterwards and the decision taken (null when unchanged). */
-    public record Outcome(String orderId, Result result, String status, RoutingDecision decision) {
+    public record Outcome(String orderId, Result result, OrderStatus.Status status, RoutingDecision decision) {
     }
 
     private final NamedParameterJdbcTemplate jdbc;
@@ -72,8 +78,7 @@ public class OrderRouting {
     private final StockViews views;
     private final OrderRouter router;
     private final PolicySource policies;
-    private final OrderTimeline timeline;
-    private final Outbox outbox;
+    private final OrderStore orders;
     private final KafkaOutboxRelay relay;
     private final RoutingMetrics metrics;
     private final FulfillmentProperties props;
@@ -81,8 +86,7 @@ public class OrderRouting {
 
     public OrderRouting(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, Reservations reservations, HoldAdoption holds,
                         FulfillmentRequestWriter requests, StockViews views,
-                        OrderRouter router, PolicySource policies, OrderTimeline timeline, Outbox outbox,
-                        KafkaOutboxRelay relay, RoutingMetrics metrics, FulfillmentProperties props, ObjectMapper mapper) {
+                        OrderRouter router, PolicySource policies, OrderStore orders, KafkaOutboxRelay relay, RoutingMetrics metrics, FulfillmentProperties props, ObjectMapper mapper) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.reservations = reservations;
@@ -91,8 +95,7 @@ public class OrderRouting {
         this.views = views;
         this.router = router;
         this.policies = policies;
-        this.timeline = timeline;
-        this.outbox = outbox;
+        this.orders = orders;
         this.relay = relay;
         this.metrics = metrics;
         this.props = props;
@@ -121,7 +124,7 @@ public class OrderRouting {
     }
 
     /** Routes {@code orderId} when its status is one of {@code from}. */
-    public Outcome route(String orderId, Set<String> from) {
+    public Outcome route(String orderId, Set<OrderStatus.Status> from) {
         for (int attempt = 1; attempt <= props.maxAttempts(); attempt++) {
             Attempt a;
             try {
@@ -173,9 +176,6 @@ public class OrderRouting {
         }
     }
 
-    private record OrderRow(String status, String channel, String channelOrderId, String payload, String holdId) {
-    }
-
     /** The result of one attempt, with what to do after commit. */
     static final class Attempt {
         static final Attempt LOST = new Attempt(null);
@@ -189,15 +189,9 @@ public class OrderRouting {
         }
     }
 
-    private Attempt attempt(String orderId, Set<String> from, TransactionStatus status) {
+    private Attempt attempt(String orderId, Set<OrderStatus.Status> from, TransactionStatus status) {
         MapSqlParameterSource id = new MapSqlParameterSource("id", orderId);
-        OrderRow row = jdbc.query("""
-                        select o.status, o.channel, o.channel_order_id, o.payload::text as payload,
-                               (select h.id from hold h where h.order_id = o.id and h.status = 'ACTIVE' limit 1) as hold_id
-                        from orders o where o.id = :id for update of o""",
-                id, (rs, i) -> new OrderRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)))
-                .stream().findFirst().orElseThrow(() -> new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE,
-                        "order " + orderId + " is not stored in the hub"));
+        OrderStore.StoredOrder row = orders.lock(orderId);
         if (!from.contains(row.status())) {
             return new Attempt(new Outcome(orderId, Result.UNCHANGED, row.status(), null));
         }
@@ -205,7 +199,7 @@ public class OrderRouting {
         // the policy in force now (one cheap query): a new version applies to the next order on every instance
         PolicySource.Choice choice = policies.choose(order);
         RoutingPolicy policy = choice.policy();
-        OrderTimeline.OrderRef ref = new OrderTimeline.OrderRef(orderId, row.channel(), row.channelOrderId());
+        OrderRef ref = row.ref();
         int[] decisionNo = new int[1];
         Set<String> excluded = jdbc.query("""
                 insert into order_routing (order_id) values (:id)
@@ -216,9 +210,10 @@ public class OrderRouting {
                     return StockViews.strings(rs.getArray(1));
                 }).get(0);
 
-        if (row.status().equals("RECEIVED") && row.holdId() != null) {
-            String holdId = jdbc.queryForList("select id from hold where id = :h and status = 'ACTIVE' for update",
-                    new MapSqlParameterSource("h", row.holdId()), String.class).stream().findFirst().orElse(null);
+        if (row.status() == RECEIVED) {
+            // an order converted from a hold takes the held reservations
+            String holdId = jdbc.queryForList("select id from hold where order_id = :id and status = 'ACTIVE' limit 1 for update",
+                    id, String.class).stream().findFirst().orElse(null);
             if (holdId != null) {
                 HoldAdoption.Adopted adopted = holds.adopt(order, holdId, policy);
                 if (adopted != null) {
@@ -228,31 +223,29 @@ public class OrderRouting {
         }
 
         // a new order has nothing reserved yet; a rejected or partly served one is routed for what is left
-        CanonicalOrder remaining = row.status().equals("RECEIVED") ? order : remainder(order);
+        CanonicalOrder remaining = row.status() == RECEIVED ? order : remainder(order);
         if (remaining.lines().isEmpty()) {
-            Attempt a = new Attempt(new Outcome(orderId, Result.ROUTED, "ROUTED", null));
-            a.publish.add(timeline.status(ref, OrderStatus.Status.ROUTED, null, null, null, null, "every line is already reserved"));
+            Attempt a = new Attempt(new Outcome(orderId, Result.ROUTED, ROUTED, null));
+            a.publish.add(orders.changeStatus(ref, ROUTED, null, null, null, null, "every line is already reserved"));
             return a;
         }
         Set<String> skus = remaining.lines().stream().map(OrderLine::sku).collect(Collectors.toCollection(LinkedHashSet::new));
         long mark = jdbc.queryForObject("select coalesce(max(id), 0) from ledger_entry where sku in (:skus)",
                 new MapSqlParameterSource("skus", skus), Long.class);
-        StockView view = views.build(row.channel(), skus, excluded, policy.scoring().load() > 0);
+        StockView view = views.build(ref.channel(), skus, excluded, policy.scoring().load() > 0);
         RoutingDecision routed = router.route(remaining, view, policy);
         RoutingDecision decision = choice.pilot() ? routed.asPilot() : routed;
 
         if (!decision.routed()) {
-            jdbc.update("update orders set decision = cast(:d as jsonb), updated_at = now() where id = :id",
-                    new MapSqlParameterSource("id", orderId).addValue("d", timeline.json(decision)));
+            orders.decide(orderId, decision);
             jdbc.update("""
                     update order_routing set decisions = decisions + 1, last_ledger_id = :mark,
                            unfulfillable_since = coalesce(unfulfillable_since, now()),
                            decision_seq = nextval('ledger_entry_id_seq'), updated_at = now() where order_id = :id""",
                     new MapSqlParameterSource("id", orderId).addValue("mark", mark));
-            Attempt a = new Attempt(new Outcome(orderId, Result.UNFULFILLABLE, "UNFULFILLABLE", decision));
-            if (!row.status().equals("UNFULFILLABLE")) {
-                a.publish.add(timeline.status(ref, OrderStatus.Status.UNFULFILLABLE, null, null, null,
-                        decision.summary(), decision.summary()));
+            Attempt a = new Attempt(new Outcome(orderId, Result.UNFULFILLABLE, UNFULFILLABLE, decision));
+            if (row.status() != UNFULFILLABLE) {
+                a.publish.add(orders.changeStatus(ref, UNFULFILLABLE, null, null, null, decision.summary(), decision.summary()));
                 a.newlyUnfulfillable = true;
             }
             return a;
@@ -261,9 +254,8 @@ public class OrderRouting {
         // everything else first, the stock last: the reserved stock rows (hot for a popular sku) stay locked only
         // from the reservation to the commit
         reservations.insert(orderId, null, decision.shipments());
-        jdbc.update("update orders set decision = cast(:d as jsonb) where id = :id",
-                new MapSqlParameterSource("id", orderId).addValue("d", timeline.json(decision)));
-        Attempt a = new Attempt(new Outcome(orderId, Result.ROUTED, "ROUTED", decision));
+        orders.decide(orderId, decision);
+        Attempt a = new Attempt(new Outcome(orderId, Result.ROUTED, ROUTED, decision));
         a.nodeTypes = view.nodes().values().stream().collect(Collectors.toMap(StockView.Node::id, n -> n.type().name()));
         finishRouted(order, ref, decision, decisionNo[0], a);
         if (!reservations.reserveAll(decision.shipments(), orderId)) {
@@ -288,9 +280,9 @@ public class OrderRouting {
     }
 
     /** Writes the ROUTED status, timeline rows and fulfillment requests of a routed order. */
-    private void finishRouted(CanonicalOrder order, OrderTimeline.OrderRef ref, RoutingDecision decision, int decisionNo, Attempt a) {
+    private void finishRouted(CanonicalOrder order, OrderRef ref, RoutingDecision decision, int decisionNo, Attempt a) {
         String nodes = decision.shipments().stream().map(Shipment::nodeId).collect(Collectors.joining(","));
-        a.publish.add(timeline.status(ref, OrderStatus.Status.ROUTED, nodes, null, null, null, decision.summary()));
+        a.publish.add(orders.changeStatus(ref, ROUTED, nodes, null, null, null, decision.summary()));
         a.publish.addAll(requests.write(requests.requests(order, ref, decision, decisionNo)));
     }
 
@@ -313,11 +305,10 @@ public class OrderRouting {
     }
 
     /** A converted hold's order: its reservations are the held ones; it counts per node, without a cap (already held). */
-    private Attempt adopted(CanonicalOrder order, OrderTimeline.OrderRef ref, HoldAdoption.Adopted adopted, int decisionNo) {
+    private Attempt adopted(CanonicalOrder order, OrderRef ref, HoldAdoption.Adopted adopted, int decisionNo) {
         RoutingDecision decision = adopted.decision();
-        jdbc.update("update orders set decision = cast(:d as jsonb) where id = :order",
-                new MapSqlParameterSource("order", ref.orderId()).addValue("d", timeline.json(decision)));
-        Attempt a = new Attempt(new Outcome(ref.orderId(), Result.ROUTED, "ROUTED", decision));
+        orders.decide(ref.orderId(), decision);
+        Attempt a = new Attempt(new Outcome(ref.orderId(), Result.ROUTED, ROUTED, decision));
         a.nodeTypes = adopted.nodeTypes();
         finishRouted(order, ref, decision, decisionNo, a);
         reservations.countDaily(ordersPerNode(decision), Map.of());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnihub.canonical.ErrorCategory;
 import io.omnihub.canonical.RejectedMessageException;
+import io.omnihub.orders.OrderStore;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -28,11 +29,13 @@ import java.util.Map;
 public class OrdersApi {
 
     private final NamedParameterJdbcTemplate jdbc;
+    private final OrderStore orders;
     private final OrderLifecycle lifecycle;
     private final ObjectMapper mapper;
 
-    public OrdersApi(NamedParameterJdbcTemplate jdbc, OrderLifecycle lifecycle, ObjectMapper mapper) {
+    public OrdersApi(NamedParameterJdbcTemplate jdbc, OrderStore orders, OrderLifecycle lifecycle, ObjectMapper mapper) {
         this.jdbc = jdbc;
+        this.orders = orders;
         this.lifecycle = lifecycle;
         this.mapper = mapper;
     }
@@ -60,16 +63,12 @@ public class OrdersApi {
 
     @GetMapping("/{id}")
     public Map<String, Object> get(@PathVariable String id) {
-        MapSqlParameterSource p = new MapSqlParameterSource("id", id);
-        List<Map<String, Object>> rows = jdbc.queryForList("""
-                select id, channel, channel_order_id as "channelOrderId", status, fulfillment_type as "fulfillmentType",
-                       placed_at as "placedAt", received_at as "receivedAt", updated_at as "updatedAt",
-                       payload::text as payload, decision::text as decision
-                from orders where id = :id""", p);
-        if (rows.isEmpty()) {
-            throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "order " + id + " is not stored in the hub");
+        Map<String, Object> row = orders.row(id);
+        if (row == null) {
+            throw OrderStore.notStored(id);
         }
-        Map<String, Object> order = new LinkedHashMap<>(rows.get(0));
+        MapSqlParameterSource p = new MapSqlParameterSource("id", id);
+        Map<String, Object> order = new LinkedHashMap<>(row);
         order.put("order", tree((String) order.remove("payload")));
         order.put("decision", tree((String) order.remove("decision")));
         order.put("reservations", jdbc.queryForList("""
@@ -77,7 +76,7 @@ public class OrdersApi {
                        created_at as "createdAt", updated_at as "updatedAt"
                 from reservation where order_id = :id order by id""", p));
         order.put("excludedNodes", jdbc.queryForList("select unnest(excluded_nodes) from order_routing where order_id = :id", p, String.class));
-        order.put("timeline", jdbc.queryForList("select at, kind, detail from order_event where order_id = :id order by at, id", p));
+        order.put("timeline", orders.timeline(id));
         return order;
     }
 

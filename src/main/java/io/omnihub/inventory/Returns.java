@@ -1,29 +1,20 @@
 package io.omnihub.inventory;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.omnihub.canonical.CanonicalTopics;
-import io.omnihub.canonical.ErrorCategory;
 import io.omnihub.canonical.OrderStatus;
-import io.omnihub.canonical.RejectedMessageException;
 import io.omnihub.canonical.ReturnEvent;
 import io.omnihub.canonical.SchemaValidator;
-import io.omnihub.outbox.Outbox;
+import io.omnihub.orders.OrderRef;
+import io.omnihub.orders.OrderStore;
 import io.omnihub.reference.ReferenceData;
-import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
-
-import java.time.Instant;
-import java.util.List;
 
 /**
  * Applies a {@link ReturnEvent} (an RMA received at a node): SELLABLE lines go back on hand at the receiving node at
  * once (ledger kind RETURN, so every channel sees them), DAMAGED lines are recorded (ledger kind DAMAGED) but not
  * made available, and a REFUND_READY {@link OrderStatus} for the selling channel is written to the outbox
- * ({@code omnihub.order-status.v1}) in the same transaction. Idempotent by rmaId.
+ * ({@code omnihub.order-status.v1}, through the {@link OrderStore}) in the same transaction. Idempotent by rmaId.
  */
 @Component("returns")
 public class Returns {
@@ -31,23 +22,21 @@ public class Returns {
     /** Idempotency scope of returns (key: rmaId). */
     public static final String SCOPE = "return";
 
-    private final ObjectMapper mapper;
     private final SchemaValidator schemas;
     private final NamedParameterJdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final StockLedger ledger;
-    private final Outbox outbox;
+    private final OrderStore orders;
     private final ReferenceData references;
 
-    public Returns(ObjectMapper mapper, SchemaValidator schemas, NamedParameterJdbcTemplate jdbc, TransactionTemplate tx,
-                   StockLedger ledger, Outbox outbox, ReferenceData references) {
+    public Returns(SchemaValidator schemas, NamedParameterJdbcTemplate jdbc, TransactionTemplate tx,
+                   StockLedger ledger, OrderStore orders, ReferenceData references) {
         this.references = references;
-        this.mapper = mapper;
         this.schemas = schemas;
         this.jdbc = jdbc;
         this.tx = tx;
         this.ledger = ledger;
-        this.outbox = outbox;
+        this.orders = orders;
     }
 
     /** Validates and applies one ReturnEvent given as JSON; returns APPLIED or DUPLICATE. */
@@ -80,20 +69,14 @@ public class Returns {
         if (rma.orderId() == null) {
             return;
         }
-        List<String[]> order = jdbc.query("select channel, channel_order_id from orders where id = :id",
-                new MapSqlParameterSource("id", rma.orderId()), (rs, i) -> new String[] {rs.getString(1), rs.getString(2)});
-        String channel = rma.channel() != null ? rma.channel() : order.isEmpty() ? null : order.get(0)[0];
+        OrderRef order = orders.ref(rma.orderId());
+        String channel = rma.channel() != null ? rma.channel() : order == null ? null : order.channel();
         if (channel == null) {
             return;
         }
-        String channelOrderId = order.isEmpty() ? null : order.get(0)[1];
-        OrderStatus status = new OrderStatus(rma.orderId(), channel, channelOrderId, OrderStatus.Status.REFUND_READY,
-                Instant.now(), rma.nodeId(), null, null, "return " + rma.rmaId() + " received");
-        try {
-            outbox.kafka(CanonicalTopics.ORDER_STATUS, rma.orderId(), mapper.writeValueAsString(status));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        String channelOrderId = order == null ? null : order.channelOrderId();
+        orders.announce(new OrderRef(rma.orderId(), channel, channelOrderId), OrderStatus.Status.REFUND_READY, rma.nodeId(),
+                null, null, "return " + rma.rmaId() + " received");
     }
 
     private ReturnEvent parse(String json) {

@@ -49,6 +49,9 @@ import java.util.concurrent.TimeUnit;
  *   is written again one order at a time, and only that order fails.</li>
  * </ul>
  * One writer keeps the outbox ids of orders in commit order, which the relay publishes in.
+ * <p>
+ * This is the one insert into {@code orders}; it stays here rather than in {@link OrderStore} because the whole
+ * batch is one statement. Every later read or change of an order goes through {@link OrderStore}.
  */
 @Component
 public class OrderGroupCommit implements SmartLifecycle {

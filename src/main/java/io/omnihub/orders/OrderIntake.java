@@ -35,7 +35,7 @@ import java.util.concurrent.CompletionException;
  * nothing.
  * <p>
  * As a Camel {@link AsyncProcessor} (a route's {@code process: ref: orderIntake} step) it takes the mapped order
- * (maps and lists from {@link io.omnihub.connectors.mapping.CompiledMappings}, or JSON text) and completes the exchange when
+ * (maps and lists from a compiled mapping, or JSON text) and completes the exchange when
  * the commit holding its order completes, with the HTTP answer (202 or 200 and the order id) as the message; no
  * thread of its own waits for the commit.
  */

@@ -1,6 +1,6 @@
 package io.omnihub.policy;
 
-import io.omnihub.canonical.ErrorCategory;
+import io.omnihub.canonical.NotFoundException;
 import io.omnihub.canonical.RejectedMessageException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -24,8 +24,7 @@ public class PolicyApiErrors {
 
     @ExceptionHandler(RejectedMessageException.class)
     public ResponseEntity<Map<String, Object>> rejected(RejectedMessageException e) {
-        HttpStatus status = e.category() == ErrorCategory.UNKNOWN_REFERENCE && e.reason().contains("is not stored")
-                ? HttpStatus.NOT_FOUND : HttpStatus.valueOf(e.category().httpStatus());
+        HttpStatus status = e instanceof NotFoundException ? HttpStatus.NOT_FOUND : HttpStatus.valueOf(e.category().httpStatus());
         return ResponseEntity.status(status).body(body(status, e.reason()));
     }
 

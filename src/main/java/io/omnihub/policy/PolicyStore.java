@@ -3,6 +3,7 @@ package io.omnihub.policy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.omnihub.canonical.CanonicalOrder;
 import io.omnihub.canonical.ErrorCategory;
+import io.omnihub.canonical.NotFoundException;
 import io.omnihub.canonical.RejectedMessageException;
 import io.omnihub.routing.PolicySource;
 import io.omnihub.routing.RoutingPolicy;
@@ -230,8 +231,8 @@ public class PolicyStore implements PolicySource {
         }
     }
 
-    private static RejectedMessageException unknown(int version) {
-        return new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "routing policy version " + version + " is not stored");
+    private static NotFoundException unknown(int version) {
+        return new NotFoundException("routing policy version " + version + " is not stored");
     }
 
     private static void checkWindow(Instant start, Instant end) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnihub.canonical.CanonicalOrder;
 import io.omnihub.canonical.ErrorCategory;
+import io.omnihub.canonical.NotFoundException;
 import io.omnihub.canonical.RejectedMessageException;
 import io.omnihub.reference.ReferenceData;
 import io.omnihub.routing.RoutingDecision;
@@ -132,7 +133,7 @@ public class Simulations {
                        created_at as "createdAt", finished_at as "finishedAt"
                 from routing_simulation where id = :id""", new MapSqlParameterSource("id", id));
         if (rows.isEmpty()) {
-            throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "simulation " + id + " is not stored");
+            throw new NotFoundException("simulation " + id + " is not stored");
         }
         Map<String, Object> row = new LinkedHashMap<>(rows.get(0));
         row.put("request", tree((String) row.get("request")));

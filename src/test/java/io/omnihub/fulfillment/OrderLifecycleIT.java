@@ -3,6 +3,7 @@ package io.omnihub.fulfillment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnihub.canonical.CanonicalTopics;
+import io.omnihub.canonical.OrderStatus;
 import io.omnihub.orders.OrderIntake;
 import io.omnihub.support.HubIntegrationTest;
 import io.omnihub.support.KafkaProbe;
@@ -156,7 +157,7 @@ class OrderLifecycleIT extends HubIntegrationTest {
             // the store rejects too: nothing else has it, so the order is held as unfulfillable
             OrderLifecycle lifecycle = context.getBean("orderLifecycle", OrderLifecycle.class);
             OrderLifecycle.Change change = lifecycle.reject(id, "ST-MAN", null, "damaged");
-            assertThat(change.status()).isEqualTo("UNFULFILLABLE");
+            assertThat(change.status()).isEqualTo(OrderStatus.Status.UNFULFILLABLE);
             assertThat(reserved("ST-MAN", sku)).isZero();
         }
     }

@@ -10,6 +10,7 @@ import io.omnihub.canonical.CanonicalTopics;
 import io.omnihub.canonical.ErrorCategory;
 import io.omnihub.canonical.RejectedMessageException;
 import io.omnihub.canonical.SchemaValidator;
+import io.omnihub.orders.OrderStore;
 import io.omnihub.outbox.KafkaOutboxRelay;
 import io.omnihub.outbox.Outbox;
 import io.omnihub.reference.ReferenceData;
@@ -49,9 +50,11 @@ public class CanonicalPublisher {
     private final Outbox outbox;
     private final KafkaOutboxRelay relay;
     private final ReferenceData references;
+    private final OrderStore orderStore;
 
     public CanonicalPublisher(ObjectMapper mapper, SchemaValidator schemas, NamedParameterJdbcTemplate jdbc,
-                              TransactionTemplate tx, Outbox outbox, KafkaOutboxRelay relay, ReferenceData references) {
+                              TransactionTemplate tx, Outbox outbox, KafkaOutboxRelay relay, ReferenceData references,
+                              OrderStore orderStore) {
         this.references = references;
         this.mapper = mapper;
         this.schemas = schemas;
@@ -59,6 +62,7 @@ public class CanonicalPublisher {
         this.tx = tx;
         this.outbox = outbox;
         this.relay = relay;
+        this.orderStore = orderStore;
     }
 
     /** StockEvents (one or an array) to {@code omnihub.stock-events.v1}, keyed by sku; node and sku must exist. */
@@ -97,9 +101,7 @@ public class CanonicalPublisher {
         for (ObjectNode s : shipments) {
             schemas.requireValid(SchemaValidator.SHIPMENT, s);
             requireNodes(List.of(s.get("nodeId").asText()));
-            Integer n = jdbc.queryForObject("select count(*) from orders where id = :id",
-                    new MapSqlParameterSource("id", s.get("orderId").asText()), Integer.class);
-            if (n == null || n == 0) {
+            if (!orderStore.exists(s.get("orderId").asText())) {
                 throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "orderId: unknown order " + s.get("orderId").asText());
             }
         }
@@ -159,7 +161,7 @@ public class CanonicalPublisher {
             }
         }
         Set<String> knownNodes = knownOf(nodes, references.unknownNodes(nodes));
-        Set<String> knownOrders = known("select id from orders where id in (:ids)", orders);
+        Set<String> knownOrders = orderStore.existing(orders);
         for (FileChunk.Row row : rows) {
             for (JsonNode s : messages(row)) {
                 if (!knownNodes.contains(s.get("nodeId").asText())) {
@@ -206,13 +208,6 @@ public class CanonicalPublisher {
         Set<String> known = new java.util.HashSet<>(ids);
         known.removeAll(unknown);
         return known;
-    }
-
-    private Set<String> known(String sql, Set<String> ids) {
-        if (ids.isEmpty()) {
-            return Set.of();
-        }
-        return new java.util.HashSet<>(jdbc.queryForList(sql, new MapSqlParameterSource("ids", ids), String.class));
     }
 
     /**
@@ -373,12 +368,8 @@ public class CanonicalPublisher {
     }
 
     private String hubOrderId(String channel, String orderId) {
-        List<String> ids = jdbc.queryForList("select id from orders where id = :id or (channel = :channel and channel_order_id = :id)",
-                new MapSqlParameterSource("id", orderId).addValue("channel", channel), String.class);
-        if (ids.isEmpty()) {
-            throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "orderId: unknown order " + orderId);
-        }
-        return ids.get(0);
+        return orderStore.idOf(channel, orderId).orElseThrow(
+                () -> new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "orderId: unknown order " + orderId));
     }
 
     private String write(JsonNode node) {
