@@ -243,6 +243,8 @@ class ConsoleBrowserIT extends HubIntegrationTest {
 
         click(By.cssSelector("tr[data-dead-letter-id='" + deadLetterId + "'] button.replay-dead-letter"));
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("tr[data-dead-letter-id='" + deadLetterId + "']")));
+        // the row can go (the list reloads) a moment before the toast says so; an earlier test's toast may still show
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("toast"), "replayed"));
         assertThat(textOf(By.id("toast"))).contains("replayed");
         assertThat(jdbc.queryForObject("select count(*) from orders where channel = 'web' and channel_order_id = :c",
                 new MapSqlParameterSource("c", channelOrderId), Integer.class)).as("the replayed order was accepted").isEqualTo(1);

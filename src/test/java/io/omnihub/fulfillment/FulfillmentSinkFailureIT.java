@@ -187,6 +187,8 @@ class FulfillmentSinkFailureIT extends HubIntegrationTest {
         assertThat((String) dl.get("error")).as("the reason is kept").isNotBlank().contains(reasonPart);
 
         assertThat(timeline(orderId, "FULFILLMENT_REQUEST_SENT")).as("not recorded as sent").isEmpty();
+        // the error configuration writes the timeline row right after the dead letter, in a transaction of its own
+        await().atMost(Duration.ofSeconds(10)).until(() -> !timeline(orderId, "FULFILLMENT_REQUEST_FAILED").isEmpty());
         assertThat(timeline(orderId, "FULFILLMENT_REQUEST_FAILED")).singleElement().satisfies(detail -> assertThat(detail)
                 .startsWith(where).contains(reasonPart).contains("dead letter " + deadLetterId));
         assertThat(jdbc.queryForObject("select count(*) from idempotency_key where scope = 'fulfillment-request' and key like :k",
