@@ -3,6 +3,7 @@ package io.omnihub.console;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omnihub.canonical.HubHeaders;
+import io.omnihub.deadletter.DeadLetters;
 import io.omnihub.delivery.Deliveries;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Consumer;
@@ -18,7 +19,6 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.server.ResponseStatusException;
 
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -57,10 +57,12 @@ public class Replays {
     private final CamelContext camel;
     private final ObjectMapper mapper;
     private final Deliveries deliveries;
+    private final DeadLetters deadLetters;
 
     public Replays(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, CamelContext camel, ObjectMapper mapper,
-                   Deliveries deliveries) {
+                   Deliveries deliveries, DeadLetters deadLetters) {
         this.deliveries = deliveries;
+        this.deadLetters = deadLetters;
         this.jdbc = jdbc;
         this.tx = tx;
         this.camel = camel;
@@ -79,39 +81,29 @@ public class Replays {
 
     /** Re-runs a dead letter through its route. 404 when unknown, 409 when already replayed or its route cannot run. */
     public Result replayDeadLetter(long id, String user) {
-        MapSqlParameterSource p = new MapSqlParameterSource("id", id).addValue("user", user);
-        int claimed = jdbc.update("""
-                update dead_letter set replayed_at = now(), replayed_by = :user, replay_result = 'IN_PROGRESS'
-                where id = :id and replayed_at is null""", p);
-        if (claimed == 0) {
-            List<Map<String, Object>> rows = jdbc.queryForList(
-                    "select replayed_at, replayed_by, replay_result from dead_letter where id = :id", p);
-            if (rows.isEmpty()) {
-                throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no dead letter " + id);
-            }
-            Map<String, Object> r = rows.get(0);
-            throw new ResponseStatusException(HttpStatus.CONFLICT, "dead letter " + id + " was already replayed at "
-                    + r.get("replayed_at") + " by " + r.get("replayed_by") + " (" + r.get("replay_result") + ")");
-        }
-        Map<String, Object> dl = jdbc.queryForMap(
-                "select route_id, payload, headers::text as headers from dead_letter where id = :id", p);
-        String routeId = (String) dl.get("route_id");
+        DeadLetters.Kept dl = deadLetters.claimReplay(id, user).orElseThrow(() -> {
+            DeadLetters.Replayed r = deadLetters.replayed(id)
+                    .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no dead letter " + id));
+            return new ResponseStatusException(HttpStatus.CONFLICT, "dead letter " + id + " was already replayed at "
+                    + r.at() + " by " + r.by() + " (" + r.result() + ")");
+        });
+        String routeId = dl.routeId();
         Route route = routeId == null ? null : camel.getRoute(routeId);
         String unavailable = route == null ? "the route " + routeId + " it came from no longer exists"
                 : camel.getRouteController().getRouteStatus(routeId) != ServiceStatus.Started
                 ? "the route " + routeId + " is " + camel.getRouteController().getRouteStatus(routeId) + ", start it first" : null;
         if (unavailable != null) {
-            release(id, null);
+            deadLetters.releaseReplay(id, null);
             audit(user, "REPLAY_DEAD_LETTER", id, "REFUSED", unavailable);
             throw new ResponseStatusException(HttpStatus.CONFLICT, "dead letter " + id + " cannot be replayed: " + unavailable);
         }
-        Result result = run(id, route, (String) dl.get("payload"), headers((String) dl.get("headers")));
+        Result result = run(id, route, dl.payload(), headers(dl.headers()));
         String recorded = result.newDeadLetterId() == null ? result.outcome()
                 : result.outcome() + " as dead letter " + result.newDeadLetterId();
         if ("FAILED".equals(result.outcome())) {
-            release(id, "FAILED: " + result.message());
+            deadLetters.releaseReplay(id, "FAILED: " + result.message());
         } else {
-            jdbc.update("update dead_letter set replay_result = :r where id = :id", p.addValue("r", recorded));
+            deadLetters.replayDone(id, recorded);
         }
         audit(user, "REPLAY_DEAD_LETTER", id, result.outcome(), result.message());
         log.info("Dead letter {} replayed through {} by {}: {} {}", id, routeId, user, result.outcome(), result.message());
@@ -170,11 +162,6 @@ public class Replays {
         audit(user, "REPLAY_DELIVERY", id, result.outcome(), result.message());
         log.info("Delivery {} replayed by {}: {}", id, user, result.message());
         return result;
-    }
-
-    private void release(long id, String result) {
-        jdbc.update("update dead_letter set replayed_at = null, replayed_by = null, replay_result = :r where id = :id",
-                new MapSqlParameterSource("id", id).addValue("r", result));
     }
 
     private void audit(String user, String action, long target, String outcome, String detail) {

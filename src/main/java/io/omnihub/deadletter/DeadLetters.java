@@ -18,6 +18,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Keeps what could not be processed: the original payload, where it came from and why it failed, in the
@@ -39,6 +40,50 @@ public class DeadLetters {
         this.tx = tx;
         this.outbox = outbox;
         this.mapper = mapper;
+    }
+
+    /** What a replay needs of a dead letter: the route it came from and the message as it was kept. */
+    public record Kept(String routeId, String payload, String headers) {
+    }
+
+    /** Who replayed a dead letter, when, and how it went (IN_PROGRESS while the replay runs). */
+    public record Replayed(Object at, Object by, Object result) {
+    }
+
+    /**
+     * Claims a dead letter for a replay by {@code user} (a conditional update, so two operators pressing replay at
+     * once cause one run): the message to run, or empty when it is already claimed or replayed, or unknown
+     * ({@link #replayed} tells which).
+     */
+    public Optional<Kept> claimReplay(long id, String user) {
+        MapSqlParameterSource p = new MapSqlParameterSource("id", id).addValue("user", user);
+        int claimed = jdbc.update("""
+                update dead_letter set replayed_at = now(), replayed_by = :user, replay_result = 'IN_PROGRESS'
+                where id = :id and replayed_at is null""", p);
+        if (claimed == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(jdbc.queryForObject(
+                "select route_id, payload, headers::text as headers from dead_letter where id = :id", p,
+                (rs, i) -> new Kept(rs.getString(1), rs.getString(2), rs.getString(3))));
+    }
+
+    /** The replay state of a dead letter; empty when there is no such dead letter. */
+    public Optional<Replayed> replayed(long id) {
+        return jdbc.query("select replayed_at, replayed_by, replay_result from dead_letter where id = :id",
+                new MapSqlParameterSource("id", id), (rs, i) -> new Replayed(rs.getObject(1), rs.getObject(2), rs.getObject(3)))
+                .stream().findFirst();
+    }
+
+    /** Records how a claimed replay went. */
+    public void replayDone(long id, String result) {
+        jdbc.update("update dead_letter set replay_result = :r where id = :id", new MapSqlParameterSource("id", id).addValue("r", result));
+    }
+
+    /** Gives a claimed dead letter back (the replay could not run, or failed): it can be replayed again. */
+    public void releaseReplay(long id, String result) {
+        jdbc.update("update dead_letter set replayed_at = null, replayed_by = null, replay_result = :r where id = :id",
+                new MapSqlParameterSource("id", id).addValue("r", result));
     }
 
     /** Records a dead letter; returns its id. */

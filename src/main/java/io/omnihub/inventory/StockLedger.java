@@ -36,6 +36,18 @@ public class StockLedger {
     }
 
     /**
+     * An opening balance (the demo's seed): a new stock row and its SNAPSHOT ledger entry, with no STOCK_CHANGED
+     * (the channels are told by their first sync).
+     */
+    public void openingBalance(String nodeId, String sku, int onHand, String reason) {
+        MapSqlParameterSource p = new MapSqlParameterSource("node", nodeId).addValue("sku", sku).addValue("onHand", onHand)
+                .addValue("reason", reason);
+        jdbc.update("insert into stock (node_id, sku, on_hand) values (:node, :sku, :onHand)", p);
+        jdbc.update("insert into ledger_entry (node_id, sku, kind, on_hand_delta, on_hand_after, reserved_after, reason) "
+                + "values (:node, :sku, 'SNAPSHOT', :onHand, :onHand, 0, :reason)", p);
+    }
+
+    /**
      * Reserves {@code quantity} when {@code on_hand - reserved - safetyStock >= quantity}, atomically. Returns
      * false, changing nothing, when it does not fit (or the node has no stock row for the sku): the caller
      * moves on to its next candidate.

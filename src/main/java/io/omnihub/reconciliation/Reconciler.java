@@ -257,35 +257,18 @@ public class Reconciler {
     }
 
     /**
-     * Corrective deliveries for {@code skus} (sorted), in the caller's transaction: the {@code ats_state} rows are
-     * locked in sku order (the sync's lock order, so the two cannot deadlock), the figure is computed from the stock
-     * now, written with the next sequence (so the channel takes it as newer than anything it has) and enqueued.
+     * Corrective deliveries for {@code skus} (sorted), in the caller's transaction: the sync writes each corrective
+     * figure with the next sequence ({@link InventorySync#correctiveFigures}), dated now so the delivery lag measures
+     * how long the repair took to reach the channel, and they are enqueued.
      */
     private void repair(Reconciliations.Run run, List<String> skus) {
         MapSqlParameterSource p = new MapSqlParameterSource("channel", run.channel())
                 .addValue("skus", skus.toArray(new String[0]));
-        Map<String, Long> sequences = new HashMap<>();
-        jdbc.query("select sku, sequence from ats_state where channel = :channel and sku = any(:skus) order by sku for update",
-                p, rs -> {
-                    sequences.put(rs.getString(1), rs.getLong(2));
-                });
-        Map<String, Integer> figures = sync.figuresNow(run.channel(), sequences.keySet());
-        List<String> repaired = sequences.keySet().stream().sorted().toList();
         Instant now = Instant.now();
         List<Deliveries.NewAts> enqueue = new ArrayList<>();
-        for (String sku : repaired) {
-            AvailableToSell ats = new AvailableToSell(run.channel(), sku, figures.get(sku), now, sequences.get(sku) + 1);
-            // dated now: the delivery lag then measures how long the repair took to reach the channel
+        for (AvailableToSell ats : sync.correctiveFigures(run.channel(), skus, now)) {
             enqueue.add(new Deliveries.NewAts(ats, json(ats), now));
         }
-        jdbc.update("""
-                update ats_state a set available = u.figure, sequence = u.seq, updated_at = now()
-                from unnest(cast(:skus as text[]), cast(:figures as int[]), cast(:seqs as bigint[])) as u(sku, figure, seq)
-                where a.channel = :channel and a.sku = u.sku""",
-                new MapSqlParameterSource("channel", run.channel())
-                        .addValue("skus", repaired.toArray(new String[0]))
-                        .addValue("figures", enqueue.stream().map(n -> n.ats().available()).toArray(Integer[]::new))
-                        .addValue("seqs", enqueue.stream().map(n -> n.ats().sequence()).toArray(Long[]::new)));
         deliveries.enqueueAts(enqueue);
         List<String> keys = new ArrayList<>();
         List<Long> ids = new ArrayList<>();

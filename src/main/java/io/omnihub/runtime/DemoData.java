@@ -1,13 +1,12 @@
 package io.omnihub.runtime;
 
+import io.omnihub.inventory.StockLedger;
 import io.omnihub.reference.ReferenceData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.DependsOn;
-import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
-import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -47,12 +46,12 @@ public class DemoData implements InitializingBean {
             "Fleece hoodie", "Wool beanie", "Hiking sock 3-pack");
     static final List<String> VARIANTS = List.of("S", "M", "L", "XL");
 
-    private final NamedParameterJdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final ReferenceData references;
+    private final StockLedger ledger;
 
-    public DemoData(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, ReferenceData references) {
-        this.jdbc = jdbc;
+    public DemoData(TransactionTemplate tx, ReferenceData references, StockLedger ledger) {
+        this.ledger = ledger;
         this.tx = tx;
         this.references = references;
     }
@@ -93,11 +92,7 @@ public class DemoData implements InitializingBean {
     }
 
     private void stock(String node, String sku, int onHand) {
-        jdbc.update("insert into stock (node_id, sku, on_hand) values (:node, :sku, :onHand)",
-                new MapSqlParameterSource("node", node).addValue("sku", sku).addValue("onHand", onHand));
-        jdbc.update("insert into ledger_entry (node_id, sku, kind, on_hand_delta, on_hand_after, reserved_after, reason) "
-                        + "values (:node, :sku, 'SNAPSHOT', :onHand, :onHand, 0, 'demo seed')",
-                new MapSqlParameterSource("node", node).addValue("sku", sku).addValue("onHand", onHand));
+        ledger.openingBalance(node, sku, onHand, "demo seed");
     }
 
     private void channel(String id, String name, boolean allowSplit, List<String> nodes) {

@@ -136,6 +136,33 @@ public class InventorySync {
     }
 
     /**
+     * Corrective figures of {@code channel} for {@code skus}, in the caller's transaction (the reconciliation's
+     * repairs): the {@code ats_state} rows are locked in sku order (the sync's lock order, so the two cannot
+     * deadlock), each figure is computed from the stock now and written with the next sequence, so the channel takes
+     * it as newer than anything it has. Skus without a figure yet are left out. Dated {@code at}.
+     */
+    public List<AvailableToSell> correctiveFigures(String channel, List<String> skus, Instant at) {
+        MapSqlParameterSource p = new MapSqlParameterSource("channel", channel).addValue("skus", skus.toArray(new String[0]));
+        Map<String, Long> sequences = new TreeMap<>();
+        jdbc.query("select sku, sequence from ats_state where channel = :channel and sku = any(:skus) order by sku for update",
+                p, rs -> {
+                    sequences.put(rs.getString(1), rs.getLong(2));
+                });
+        Map<String, Integer> figures = figuresNow(channel, sequences.keySet());
+        List<AvailableToSell> corrected = new ArrayList<>();
+        sequences.forEach((sku, sequence) -> corrected.add(new AvailableToSell(channel, sku, figures.get(sku), at, sequence + 1)));
+        jdbc.update("""
+                update ats_state a set available = u.figure, sequence = u.seq, updated_at = now()
+                from unnest(cast(:skus as text[]), cast(:figures as int[]), cast(:seqs as bigint[])) as u(sku, figure, seq)
+                where a.channel = :channel and a.sku = u.sku""",
+                new MapSqlParameterSource("channel", channel)
+                        .addValue("skus", corrected.stream().map(AvailableToSell::sku).toArray(String[]::new))
+                        .addValue("figures", corrected.stream().map(AvailableToSell::available).toArray(Integer[]::new))
+                        .addValue("seqs", corrected.stream().map(AvailableToSell::sequence).toArray(Long[]::new)));
+        return corrected;
+    }
+
+    /**
      * The figure {@code channel} should show now for each of {@code skus}: computed from the stock as a sync pass
      * does, after the channel's buffers (zero where none of its nodes holds the sku). For the reconciliation's repairs.
      */
