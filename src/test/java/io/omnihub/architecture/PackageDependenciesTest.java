@@ -47,6 +47,19 @@ class PackageDependenciesTest {
                 .containsExactlyInAnyOrder("io.omnihub.sync", "io.omnihub.delivery");
     }
 
+    @Test
+    void theReadmeNamesEveryPackage() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        List<String> unnamed = new ArrayList<>();
+        for (String pkg : dependencies().keySet()) {
+            String name = pkg.startsWith("io.omnihub.") ? pkg.substring("io.omnihub.".length()) : "";
+            if (!name.isEmpty() && !readme.contains("`" + name + "`")) {
+                unnamed.add(name);
+            }
+        }
+        assertThat(unnamed).as("packages under src/main/java the README's package list does not name").isEmpty();
+    }
+
     /** Per package, the other hub packages it names, each with the classes of it that name them. */
     private static Map<String, Map<String, Set<String>>> dependencies() throws IOException {
         Map<String, Map<String, Set<String>>> uses = new TreeMap<>();
