@@ -4,7 +4,6 @@ import io.omnihub.canonical.ErrorCategory;
 import io.omnihub.canonical.HubHeaders;
 import io.omnihub.canonical.RejectedMessageException;
 import io.omnihub.canonical.Utf8;
-import io.omnihub.web.HttpAnswer;
 import org.apache.camel.Exchange;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.env.Environment;
@@ -90,18 +89,6 @@ public class WebhookGuard {
         String text = Utf8.decode(body);
         requireJsonObject(text);
         exchange.getMessage().setBody(text);
-    }
-
-    /**
-     * Writes the flow's answer as the response when the flow left one ({@link HttpAnswer}: 202 or 200 and its JSON);
-     * a refusal answered by the error handling is left as it is.
-     */
-    public void answer(Exchange exchange) {
-        if (exchange.getMessage().getBody() instanceof HttpAnswer answer) {
-            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, answer.httpStatus());
-            exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-            exchange.getMessage().setBody(answer.json());
-        }
     }
 
     /** The secret held by configuration property {@code name}, exactly as configured. */
