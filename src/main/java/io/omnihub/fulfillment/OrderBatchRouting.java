@@ -343,9 +343,9 @@ public class OrderBatchRouting {
      * fulfillment requests), each kind in one statement in the batch's order.
      */
     private void write(List<Item> items, Map<String, String> sinks) {
-        List<Object[]> reservationRows = new ArrayList<>();
-        List<String[]> events = new ArrayList<>();
-        List<String[]> messages = new ArrayList<>();
+        List<ReservationRow> reservationRows = new ArrayList<>();
+        List<EventRow> events = new ArrayList<>();
+        List<MessageRow> messages = new ArrayList<>();
         List<OrderStore.Decided> decided = new ArrayList<>(items.size());
         for (Item item : items) {
             RoutingDecision d = item.decision;
@@ -358,19 +358,19 @@ public class OrderBatchRouting {
             OrderStatus message = d.routed()
                     ? OrderStore.message(ref, status, nodes, null, null, null)
                     : OrderStore.message(ref, status, null, null, null, d.summary());
-            events.add(new String[] {item.id, status.name(), d.summary()});
-            messages.add(new String[] {CanonicalTopics.ORDER_STATUS, item.id, orders.json(message)});
+            events.add(new EventRow(item.id, status.name(), d.summary()));
+            messages.add(new MessageRow(CanonicalTopics.ORDER_STATUS, item.id, orders.json(message)));
             if (d.routed()) {
                 item.attempt.nodeTypes = d.shipments().stream().map(Shipment::nodeId).distinct()
                         .collect(Collectors.toMap(n -> n, n -> nodeType(d, n)));
                 for (Shipment s : d.shipments()) {
                     for (Allocation al : s.allocations()) {
-                        reservationRows.add(new Object[] {item.id, al.lineNo(), s.nodeId(), al.sku(), al.quantity()});
+                        reservationRows.add(new ReservationRow(item.id, al.lineNo(), s.nodeId(), al.sku(), al.quantity()));
                     }
                 }
                 for (FulfillmentRequestWriter.Request r : requests.requests(item.order, ref, d, item.decisionNo, sinks)) {
-                    messages.add(new String[] {requests.topic(), r.nodeId(), r.json()});
-                    events.add(new String[] {item.id, "FULFILLMENT_REQUESTED", r.eventDetail()});
+                    messages.add(new MessageRow(requests.topic(), r.nodeId(), r.json()));
+                    events.add(new EventRow(item.id, "FULFILLMENT_REQUESTED", r.eventDetail()));
                 }
             } else {
                 item.attempt.newlyUnfulfillable = true;
@@ -381,22 +381,28 @@ public class OrderBatchRouting {
                     insert into reservation (order_id, line_no, node_id, sku, quantity, status)
                     select o, l, n, s, q, 'ACTIVE' from unnest(cast(:o as text[]), cast(:l as integer[]), cast(:n as text[]),
                         cast(:s as text[]), cast(:q as integer[])) with ordinality as r(o, l, n, s, q, ord) order by ord""",
-                    new MapSqlParameterSource("o", column(reservationRows, 0, String[]::new)).addValue("l", column(reservationRows, 1, Integer[]::new))
-                            .addValue("n", column(reservationRows, 2, String[]::new)).addValue("s", column(reservationRows, 3, String[]::new))
-                            .addValue("q", column(reservationRows, 4, Integer[]::new)));
+                    new MapSqlParameterSource("o", column(reservationRows, ReservationRow::orderId, String[]::new))
+                            .addValue("l", column(reservationRows, ReservationRow::lineNo, Integer[]::new))
+                            .addValue("n", column(reservationRows, ReservationRow::nodeId, String[]::new))
+                            .addValue("s", column(reservationRows, ReservationRow::sku, String[]::new))
+                            .addValue("q", column(reservationRows, ReservationRow::quantity, Integer[]::new)));
         }
         orders.decideAll(decided);
         jdbc.update("""
                 insert into order_event (order_id, kind, detail)
                 select o, k, d from unnest(cast(:o as text[]), cast(:k as text[]), cast(:d as text[])) with ordinality as e(o, k, d, ord)
                 order by ord""",
-                new MapSqlParameterSource("o", column(events, 0)).addValue("k", column(events, 1)).addValue("d", column(events, 2)));
+                new MapSqlParameterSource("o", column(events, EventRow::orderId, String[]::new))
+                        .addValue("k", column(events, EventRow::kind, String[]::new))
+                        .addValue("d", column(events, EventRow::detail, String[]::new)));
         List<Long> outboxIds = jdbc.queryForList("""
                 insert into outbox (kind, topic, msg_key, payload)
                 select 'KAFKA', t, k, cast(p as jsonb) from unnest(cast(:t as text[]), cast(:k as text[]), cast(:p as text[]))
                     with ordinality as m(t, k, p, ord)
                 order by ord returning id""",
-                new MapSqlParameterSource("t", column(messages, 0)).addValue("k", column(messages, 1)).addValue("p", column(messages, 2)),
+                new MapSqlParameterSource("t", column(messages, MessageRow::topic, String[]::new))
+                        .addValue("k", column(messages, MessageRow::key, String[]::new))
+                        .addValue("p", column(messages, MessageRow::payload, String[]::new)),
                 Long.class);
         // the relay publishes in id order whatever the ids; waking it once is enough
         if (!items.isEmpty() && !outboxIds.isEmpty()) {
@@ -410,13 +416,21 @@ public class OrderBatchRouting {
                 .findFirst().orElse("UNKNOWN");
     }
 
-    private static String[] column(Collection<String[]> rows, int i) {
-        return rows.stream().map(r -> r[i]).toArray(String[]::new);
+    /** A reservation the batch writes. */
+    private record ReservationRow(String orderId, int lineNo, String nodeId, String sku, int quantity) {
     }
 
-    @SuppressWarnings("unchecked")
-    private static <T> T[] column(Collection<Object[]> rows, int i, java.util.function.IntFunction<T[]> array) {
-        return rows.stream().map(r -> (T) r[i]).toArray(array);
+    /** A timeline row the batch writes. */
+    private record EventRow(String orderId, String kind, String detail) {
+    }
+
+    /** An outbox message the batch writes (topic, key, JSON payload). */
+    private record MessageRow(String topic, String key, String payload) {
+    }
+
+    /** One field of every row, as the array a set-based statement binds. */
+    private static <R, T> T[] column(Collection<R> rows, java.util.function.Function<R, T> field, java.util.function.IntFunction<T[]> array) {
+        return rows.stream().map(field).toArray(array);
     }
 
     /** The skus of an order (for tests and logs). */

@@ -12,7 +12,6 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -67,24 +66,23 @@ public class InventorySync {
     /** One pass: processes up to a batch of pending stock changes; returns how many outbox rows it consumed. */
     public int drain() {
         Integer n = tx.execute(status -> {
-            List<Object[]> rows = jdbc.query("""
+            List<PendingChange> rows = jdbc.query("""
                     select id, msg_key, created_at from outbox
                     where kind = 'STOCK_CHANGED' and processed_at is null
                     order by id limit :batch for update skip locked""",
                     new MapSqlParameterSource("batch", props.batchSize()),
-                    (rs, i) -> new Object[] {rs.getLong(1), rs.getString(2), rs.getTimestamp(3)});
+                    (rs, i) -> new PendingChange(rs.getLong(1), rs.getString(2), rs.getTimestamp(3).toInstant()));
             if (rows.isEmpty()) {
                 return 0;
             }
             // coalesce: one recomputation per sku, dated by its oldest change not yet reflected
             Map<String, Instant> skus = new TreeMap<>();
-            for (Object[] r : rows) {
-                Instant at = ((Timestamp) r[2]).toInstant();
-                skus.merge((String) r[1], at, (a, b) -> a.isBefore(b) ? a : b);
+            for (PendingChange r : rows) {
+                skus.merge(r.sku(), r.at(), (a, b) -> a.isBefore(b) ? a : b);
             }
             recompute(skus);
             jdbc.update("update outbox set processed_at = now() where id = any(:ids)",
-                    new MapSqlParameterSource("ids", rows.stream().map(r -> (Long) r[0]).toArray(Long[]::new)));
+                    new MapSqlParameterSource("ids", rows.stream().map(PendingChange::id).toArray(Long[]::new)));
             return rows.size();
         });
         return n == null ? 0 : n;
@@ -227,13 +225,13 @@ public class InventorySync {
                 where s.sku = any(:skus) and cn.channel_id = any(:channels)
                 order by 2, 1
                 on conflict (channel, sku) do nothing""", p);
-        Map<Key, long[]> last = new HashMap<>();
+        Map<Key, Shown> last = new HashMap<>();
         jdbc.query("""
                 select channel, sku, available, sequence from ats_state
                 where sku = any(:skus) and channel = any(:channels)
                 order by sku, channel for update""", p,
                 rs -> {
-                    last.put(new Key(rs.getString(1), rs.getString(2)), new long[] {rs.getInt(3), rs.getLong(4)});
+                    last.put(new Key(rs.getString(1), rs.getString(2)), new Shown(rs.getInt(3), rs.getLong(4)));
                 });
         List<Deliveries.NewAts> changed = new ArrayList<>();
         List<Key> updated = new ArrayList<>();
@@ -242,14 +240,14 @@ public class InventorySync {
         Instant now = Instant.now();
         for (Map.Entry<Key, Integer> e : rawAvailable(skus.keySet(), channels).entrySet()) {
             Key key = e.getKey();
-            long[] state = last.get(key);
+            Shown state = last.get(key);
             if (state == null) {
                 // the pair appeared after the insert above (a stock row or a channel node was added meanwhile)
                 state = lockOne(key);
             }
             int figure = channelConfig.channel(key.channel()).rulesFor(key.sku()).apply(e.getValue());
-            long sequence = state[1];
-            if (sequence > 0 && state[0] == figure) {
+            long sequence = state.sequence();
+            if (sequence > 0 && state.available() == figure) {
                 continue;
             }
             long next = sequence + 1;
@@ -274,12 +272,20 @@ public class InventorySync {
         deliveries.enqueueAts(changed);
     }
 
-    private long[] lockOne(Key key) {
+    /** A STOCK_CHANGED outbox row not yet worked off: its id, its sku and when the change was made. */
+    private record PendingChange(long id, String sku, Instant at) {
+    }
+
+    /** What a channel was last told of a sku: the figure and its sequence (0: nothing yet). */
+    private record Shown(int available, long sequence) {
+    }
+
+    private Shown lockOne(Key key) {
         MapSqlParameterSource p = new MapSqlParameterSource("channel", key.channel()).addValue("sku", key.sku());
         jdbc.update("insert into ats_state (channel, sku, available, sequence) values (:channel, :sku, 0, 0) "
                 + "on conflict (channel, sku) do nothing", p);
         return jdbc.queryForObject("select available, sequence from ats_state where channel = :channel and sku = :sku for update",
-                p, (rs, i) -> new long[] {rs.getInt(1), rs.getLong(2)});
+                p, (rs, i) -> new Shown(rs.getInt(1), rs.getLong(2)));
     }
 
     private String json(Object value) {
