@@ -29,13 +29,13 @@ public class FulfillmentRequestWriter {
     public record Request(String orderId, String nodeId, String json, String eventDetail) {
     }
 
-    private final OrderStore timeline;
+    private final OrderStore orders;
     private final Outbox outbox;
     private final FulfillmentProperties props;
     private final ReferenceData references;
 
-    public FulfillmentRequestWriter(OrderStore timeline, Outbox outbox, FulfillmentProperties props, ReferenceData references) {
-        this.timeline = timeline;
+    public FulfillmentRequestWriter(OrderStore orders, Outbox outbox, FulfillmentProperties props, ReferenceData references) {
+        this.orders = orders;
         this.outbox = outbox;
         this.props = props;
         this.references = references;
@@ -62,7 +62,7 @@ public class FulfillmentRequestWriter {
                     order.fulfillmentType(), order.pickupStore(), order.customer(), order.shipTo(),
                     s.allocations().stream().map(al -> new FulfillmentRequest.Line(al.lineNo(), al.sku(), al.quantity())).toList(),
                     Instant.now());
-            out.add(new Request(ref.orderId(), s.nodeId(), timeline.json(request), s.nodeId() + " (" + request.sink() + "): "
+            out.add(new Request(ref.orderId(), s.nodeId(), orders.json(request), s.nodeId() + " (" + request.sink() + "): "
                     + s.allocations().stream().map(al -> al.quantity() + " x " + al.sku()).collect(Collectors.joining(", "))));
         }
         return out;
@@ -73,7 +73,7 @@ public class FulfillmentRequestWriter {
         List<Long> ids = new ArrayList<>();
         for (Request r : requests) {
             ids.add(outbox.kafka(props.requestsTopic(), r.nodeId(), r.json()));
-            timeline.event(r.orderId(), "FULFILLMENT_REQUESTED", r.eventDetail());
+            orders.event(r.orderId(), "FULFILLMENT_REQUESTED", r.eventDetail());
         }
         return ids;
     }

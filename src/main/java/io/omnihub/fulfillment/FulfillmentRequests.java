@@ -26,13 +26,13 @@ public class FulfillmentRequests {
 
     private final NamedParameterJdbcTemplate jdbc;
     private final TransactionTemplate tx;
-    private final OrderStore timeline;
+    private final OrderStore orders;
     private final ObjectMapper mapper;
 
-    public FulfillmentRequests(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, OrderStore timeline, ObjectMapper mapper) {
+    public FulfillmentRequests(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, OrderStore orders, ObjectMapper mapper) {
         this.jdbc = jdbc;
         this.tx = tx;
-        this.timeline = timeline;
+        this.orders = orders;
         this.mapper = mapper;
     }
 
@@ -48,7 +48,11 @@ public class FulfillmentRequests {
 
     /** The request as its node's sink sends it (JSON). */
     public String json(FulfillmentRequest request) {
-        return timeline.json(request);
+        try {
+            return mapper.writeValueAsString(request);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A request that left through its node's sink: which, for which order, to which node, how and where to. */
@@ -128,6 +132,6 @@ public class FulfillmentRequests {
         Object deadLetter = exchange.getMessage().getHeader(HubHeaders.DEAD_LETTER_ID);
         String detail = nodeId + " via " + sink + ": " + reason
                 + (deadLetter == null ? "" : " (kept as dead letter " + deadLetter + ", replay it once the node is back)");
-        tx.executeWithoutResult(s -> timeline.event(orderId, "FULFILLMENT_REQUEST_FAILED", detail));
+        tx.executeWithoutResult(s -> orders.event(orderId, "FULFILLMENT_REQUEST_FAILED", detail));
     }
 }
