@@ -69,6 +69,20 @@ public class Deliveries {
                 where d.id = o.id)
             insert into delivery (channel, kind, dedupe_key, ordering_key, payload, status, event_at, sequence)
             select channel, 'ATS', sku, sku, cast(payload as jsonb), 'PENDING', event_at, sequence from rest""";
+    /**
+     * See {@link #enqueueOrderStatuses(List)}: the statuses of a poll in one statement; a status already owed or sent
+     * (same channel and dedupe key), or twice in the input, is inserted once, in the input's order.
+     */
+    private static final String ENQUEUE_ORDER_STATUSES = """
+            with input as (
+                select * from unnest(cast(:channels as text[]), cast(:keys as text[]), cast(:orderings as text[]),
+                                     cast(:payloads as text[]), cast(:eventAts as timestamptz[]))
+                       with ordinality as i(channel, dedupe_key, ordering_key, payload, event_at, n))
+            insert into delivery (channel, kind, dedupe_key, ordering_key, payload, status, event_at)
+            select channel, 'ORDER_STATUS', dedupe_key, ordering_key, cast(payload as jsonb), 'PENDING', event_at
+            from input order by n
+            on conflict (channel, dedupe_key) where kind = 'ORDER_STATUS' do nothing
+            returning channel, dedupe_key""";
     private static final String INSERT = """
             insert into delivery (channel, kind, dedupe_key, ordering_key, payload, status, event_at, sequence)
             values (:channel, :kind, :key, :ordering, cast(:payload as jsonb), 'PENDING', :eventAt, :sequence)""";
@@ -132,6 +146,43 @@ public class Deliveries {
         jdbc.update(ENQUEUE_ATS, new MapSqlParameterSource("channels", channels).addValue("skus", skus)
                 .addValue("payloads", payloads).addValue("eventAts", eventAts).addValue("sequences", sequences));
         figures.forEach(f -> enqueued(f.ats().channel()));
+    }
+
+    /** An order status callback to enqueue: the channel, its dedupe and ordering keys, its JSON and time. */
+    public record NewOrderStatus(String channel, String dedupeKey, String orderingKey, String json, Instant at) {
+    }
+
+    /**
+     * Enqueues many order status callbacks in the caller's transaction, in one statement (see
+     * {@link #enqueueOrderStatus}); returns the (channel, dedupe key) pairs that were new, each as
+     * {@code channel + '\n' + dedupeKey}.
+     */
+    public Set<String> enqueueOrderStatuses(List<NewOrderStatus> statuses) {
+        Set<String> added = new HashSet<>();
+        if (statuses.isEmpty()) {
+            return added;
+        }
+        int n = statuses.size();
+        String[] channels = new String[n];
+        String[] keys = new String[n];
+        String[] orderings = new String[n];
+        String[] payloads = new String[n];
+        String[] eventAts = new String[n];
+        for (int i = 0; i < n; i++) {
+            NewOrderStatus s = statuses.get(i);
+            channels[i] = s.channel();
+            keys[i] = s.dedupeKey();
+            orderings[i] = s.orderingKey();
+            payloads[i] = s.json();
+            eventAts[i] = s.at() == null ? null : s.at().toString();
+        }
+        jdbc.query(ENQUEUE_ORDER_STATUSES, new MapSqlParameterSource("channels", channels).addValue("keys", keys)
+                        .addValue("orderings", orderings).addValue("payloads", payloads).addValue("eventAts", eventAts),
+                rs -> {
+                    added.add(rs.getString(1) + "\n" + rs.getString(2));
+                    enqueued(rs.getString(1));
+                });
+        return added;
     }
 
     /** Enqueues an order status callback in the caller's transaction; false when it is already there. */

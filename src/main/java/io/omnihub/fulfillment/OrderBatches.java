@@ -34,6 +34,7 @@ public class OrderBatches {
 
     /** The per-record route. */
     public static final String ONE = "direct:order-routing-one";
+    static final String ONE_ROUTE = "order-routing-one";
 
     private static final Logger log = LoggerFactory.getLogger(OrderBatches.class);
 
@@ -98,7 +99,10 @@ public class OrderBatches {
             String id = idOf.get(record);
             // without an id (dead-lettered there), left by the batch, or the batch failed: once per order id
             if (id == null || ((!together || alone.contains(id)) && sent.add(id))) {
-                Exchange done = producer.send(ONE, record.copy());
+                // a dead letter it leaves names the per-record route, through which a replay goes
+                Exchange one = record.copy();
+                one.getExchangeExtension().setFromRouteId(ONE_ROUTE);
+                Exchange done = producer.send(ONE, one);
                 if (done.getException() != null) {
                     failures.add(done.getException());
                 }

@@ -83,10 +83,12 @@ public class OrderRouting {
     private final RoutingMetrics metrics;
     private final FulfillmentProperties props;
     private final ObjectMapper mapper;
+    private final PendingOrders pending;
 
     public OrderRouting(NamedParameterJdbcTemplate jdbc, TransactionTemplate tx, Reservations reservations, HoldAdoption holds,
                         FulfillmentRequestWriter requests, StockViews views,
-                        OrderRouter router, PolicySource policies, OrderStore orders, KafkaOutboxRelay relay, RoutingMetrics metrics, FulfillmentProperties props, ObjectMapper mapper) {
+                        OrderRouter router, PolicySource policies, OrderStore orders, KafkaOutboxRelay relay, RoutingMetrics metrics, FulfillmentProperties props, ObjectMapper mapper,
+                        PendingOrders pending) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.reservations = reservations;
@@ -100,6 +102,7 @@ public class OrderRouting {
         this.metrics = metrics;
         this.props = props;
         this.mapper = mapper;
+        this.pending = pending;
     }
 
     /** Camel entry point for a record of {@code omnihub.orders.v1}: the key is the hub order id. */
@@ -149,17 +152,7 @@ public class OrderRouting {
     public void retryPending() {
         List<String> ids;
         try {
-            ids = jdbc.queryForList("""
-                    select o.id from orders o join order_routing r on r.order_id = o.id
-                    where o.status = 'UNFULFILLABLE' and exists (
-                        select 1 from order_line l join ledger_entry e on e.sku = l.sku
-                        where l.order_id = o.id and e.id > r.last_ledger_id and (e.on_hand_delta > 0 or e.reserved_delta < 0))
-                    union
-                    select o.id from orders o where o.status in ('RECEIVED', 'REJECTED')
-                      and o.updated_at < now() - make_interval(secs => :stuck)
-                    limit :batch""",
-                    new MapSqlParameterSource("batch", props.retryBatch()).addValue("stuck", props.stuckAfterSeconds()),
-                    String.class);
+            ids = pending.find();
         } catch (RuntimeException e) {
             log.warn("Routing retry could not look for pending orders, will try again: {}", e.getMessage());
             return;

@@ -37,6 +37,7 @@ public class StockEventBatches {
 
     /** The per-record route, for invalid records and for the records of a failed batch. */
     public static final String ONE = "direct:stock-event-one";
+    static final String ONE_ROUTE = "stock-event-one";
 
     private static final Logger log = LoggerFactory.getLogger(StockEventBatches.class);
 
@@ -99,8 +100,11 @@ public class StockEventBatches {
 
     /** One record through the per-record route; a failure that even the dead letter could not absorb is collected. */
     private void one(Exchange record, List<Exception> failures) {
-        // a copy, so that a batch tried again after a failure starts from the records as they came
-        Exchange done = producer.send(ONE, record.copy());
+        // a copy, so that a batch tried again after a failure starts from the records as they came; a dead letter it
+        // leaves names the per-record route, through which a replay goes (the batch route takes a poll, not an event)
+        Exchange one = record.copy();
+        one.getExchangeExtension().setFromRouteId(ONE_ROUTE);
+        Exchange done = producer.send(ONE, one);
         if (done.getException() != null) {
             failures.add(done.getException());
         }

@@ -274,6 +274,40 @@ class DeliveryIT extends HubIntegrationTest {
         });
     }
 
+    @Test
+    void shouldEnqueueAPollOfStatusesTogetherAndDeadLetterTheOneThatIsNoStatus() throws Exception {
+        String first = "web:poll-" + UUID.randomUUID();
+        String second = "web:poll-" + UUID.randomUUID();
+        String status = """
+                {"orderId": "%s", "channel": "web", "channelOrderId": "%s", "status": "ROUTED", "at": "2026-11-25T11:00:00Z",
+                 "nodeId": "WH-NJ1"}""";
+        String broken = "{\"orderId\": \"" + first + "\", \"status\": \"NOT-A-STATUS\"}";
+        // one producer, one partition per key: likely one poll; either way each record must end where it belongs
+        SyncTestSupport.send(kafkaBrokers, CanonicalTopics.ORDER_STATUS, first, status.formatted(first, first.substring(4)));
+        SyncTestSupport.send(kafkaBrokers, CanonicalTopics.ORDER_STATUS, first, broken);
+        SyncTestSupport.send(kafkaBrokers, CanonicalTopics.ORDER_STATUS, second, status.formatted(second, second.substring(4)));
+        SyncTestSupport.send(kafkaBrokers, CanonicalTopics.ORDER_STATUS, first, status.formatted(first, first.substring(4)));
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            for (String id : List.of(first, second)) {
+                assertThat(ChannelStubs.server().findAll(postRequestedFor(urlEqualTo("/web/callbacks"))
+                        .withRequestBody(matchingJsonPath("$.data.orderId", equalTo(id))))).as(id).hasSize(1);
+            }
+        });
+        Long deadLetter = await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForList(
+                "select id from dead_letter where route_id = 'order-status-callback-one' and payload like :p",
+                new MapSqlParameterSource("p", "%" + first + "%NOT-A-STATUS%"), Long.class), l -> l.size() == 1).get(0);
+        assertThat(jdbc.queryForObject("select source from dead_letter where id = :id",
+                new MapSqlParameterSource("id", deadLetter), String.class)).isEqualTo("order-status-callbacks");
+        assertThat(jdbc.queryForObject("select count(*) from delivery where kind = 'ORDER_STATUS' and dedupe_key like :k",
+                new MapSqlParameterSource("k", first + ":%"), Integer.class)).isEqualTo(1);
+
+        // the replay goes through the per-record route: still no status, so it is kept again, not lost in the batch route
+        HttpResponse<String> replay = call("POST", "/api/console/dead-letters/" + deadLetter + "/replay", "operator:operator");
+        assertThat(replay.statusCode()).as(replay.body()).isEqualTo(200);
+        assertThat(read(replay.body()).get("outcome").asText()).isEqualTo("FAILED_AGAIN");
+    }
+
     HttpResponse<String> call(String method, String path, String user) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path))
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(user.getBytes(StandardCharsets.UTF_8)));

@@ -156,6 +156,8 @@ class OrderBatchRoutingIT extends HubIntegrationTest {
                 String.class)).contains("at its daily cap (2 of 2 orders today)");
         assertThat(jdbc.queryForObject("select count(*) from dead_letter where payload = :p", new MapSqlParameterSource("p", garbage),
                 Integer.class)).as("the invalid record is dead-lettered").isEqualTo(1);
+        assertThat(jdbc.queryForObject("select route_id from dead_letter where payload = :p", new MapSqlParameterSource("p", garbage),
+                String.class)).as("naming the per-record route a replay goes through").isEqualTo("order-routing-one");
         MapSqlParameterSource p = new MapSqlParameterSource("ids", ids);
         assertThat(jdbc.queryForObject("select count(*) from order_routing where order_id in (:ids) and decisions = 1", p, Integer.class))
                 .as("every order decided once, the redelivery changed nothing").isEqualTo(7);

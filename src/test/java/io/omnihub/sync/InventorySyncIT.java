@@ -206,7 +206,7 @@ class InventorySyncIT extends HubIntegrationTest {
     }
 
     @Test
-    void shouldDeadLetterAnEventForAnUnknownSkuOrAnInvalidOne() {
+    void shouldDeadLetterAnEventForAnUnknownSkuOrAnInvalidOne() throws Exception {
         String sku = "NO-SUCH-" + UUID.randomUUID();
         stockEvent(kafkaBrokers, "SALE", "ST-MAN", sku, 1, null);
         SyncTestSupport.send(kafkaBrokers, CanonicalTopics.STOCK_EVENTS, "x", "{\"eventId\": \"bad-" + sku + "\", \"type\": \"SALE\"}");
@@ -217,5 +217,12 @@ class InventorySyncIT extends HubIntegrationTest {
                     .anySatisfy(e -> assertThat(e).contains("unknown sku " + sku))
                     .anySatisfy(e -> assertThat(e).contains("stock-event schema"));
         });
+        // each names the per-record route, and an operator's replay goes through it: the sku is still unknown, so the
+        // event is kept again (through the batch route it would have been taken for an empty poll and lost)
+        long unknownSku = jdbc.queryForObject("select id from dead_letter where source = 'stock-events' and payload like :p "
+                + "and error like '%unknown sku%' and route_id = 'stock-event-one'", new MapSqlParameterSource("p", "%" + sku + "%"), Long.class);
+        var replay = api("POST", "/api/console/dead-letters/" + unknownSku + "/replay", "operator", null);
+        assertThat(replay.statusCode()).as(replay.body()).isEqualTo(200);
+        assertThat(replay.body()).contains("FAILED_AGAIN");
     }
 }
