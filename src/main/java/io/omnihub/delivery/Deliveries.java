@@ -213,9 +213,13 @@ public class Deliveries {
     /**
      * Claims up to {@code limit} due deliveries of {@code channel} for {@code leaseMs}, counting the attempt. Only the
      * oldest pending row of each ordering key can be claimed (and only while no dispatcher holds it), so one key's
-     * rows go out in order. The heads are read from the pending-key index (one entry per pending row of the channel,
-     * so the work is bounded by what is owed, not by the history in the table), then locked, skipping rows another
-     * dispatcher or an enqueueing transaction holds, and re-checked under the lock.
+     * rows go out in order. The channel's pending rows are read oldest first (index on channel and id of the pending
+     * rows) and each is taken when it is due, unclaimed and no older row of its key is pending (a probe of the
+     * pending-key index), until {@code limit}: the work is bounded by what is claimed (plus rows of keys that wait for
+     * an older one, and rows not due), not by the backlog. Asking every key for its oldest row first had cost a read
+     * of the whole backlog per claim: 10 ms a claim once a poll of order statuses left thousands of rows owed. The
+     * rows are then locked, skipping rows another dispatcher or an enqueueing transaction holds, and re-checked
+     * under the lock.
      */
     public List<Delivery> claim(String channel, int limit, long leaseMs) {
         return bookkeeping.query("""
@@ -224,11 +228,13 @@ public class Deliveries {
                 where d.id in (
                     select p.id from delivery p
                     where p.id = any(array(
-                        select h.id from (
-                            select distinct on (kind, ordering_key) id, next_attempt_at, claimed_until from delivery
-                            where channel = :channel and status = 'PENDING'
-                            order by kind, ordering_key, id) h
-                        where h.next_attempt_at <= now() and (h.claimed_until is null or h.claimed_until < now())
+                        select h.id from delivery h
+                        where h.channel = :channel and h.status = 'PENDING' and h.next_attempt_at <= now()
+                          and (h.claimed_until is null or h.claimed_until < now())
+                          and not exists (
+                              select 1 from delivery o
+                              where o.channel = h.channel and o.kind = h.kind and o.ordering_key = h.ordering_key
+                                and o.status = 'PENDING' and o.id < h.id)
                         order by h.id limit :limit))
                       and p.status = 'PENDING' and p.next_attempt_at <= now()
                       and (p.claimed_until is null or p.claimed_until < now())
