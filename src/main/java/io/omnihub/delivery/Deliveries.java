@@ -213,8 +213,9 @@ public class Deliveries {
     /**
      * Claims up to {@code limit} due deliveries of {@code channel} for {@code leaseMs}, counting the attempt. Only the
      * oldest pending row of each ordering key can be claimed (and only while no dispatcher holds it), so one key's
-     * rows go out in order. The channel's pending rows are read oldest first (index on channel and id of the pending
-     * rows) and each is taken when it is due, unclaimed and no older row of its key is pending (a probe of the
+     * rows go out in order. The channel's pending rows are read oldest first (index on channel and {@code id + 0} of
+     * the pending rows: ordered by {@code id} itself, the planner may walk the primary key through the delivered
+     * history instead, which it took for cheaper while its statistics lagged a growing backlog) and each is taken when it is due, unclaimed and no older row of its key is pending (a probe of the
      * pending-key index), until {@code limit}: the work is bounded by what is claimed (plus rows of keys that wait for
      * an older one, and rows not due), not by the backlog. Asking every key for its oldest row first had cost a read
      * of the whole backlog per claim: 10 ms a claim once a poll of order statuses left thousands of rows owed. The
@@ -235,7 +236,7 @@ public class Deliveries {
                               select 1 from delivery o
                               where o.channel = h.channel and o.kind = h.kind and o.ordering_key = h.ordering_key
                                 and o.status = 'PENDING' and o.id < h.id)
-                        order by h.id limit :limit))
+                        order by h.id + 0 limit :limit))
                       and p.status = 'PENDING' and p.next_attempt_at <= now()
                       and (p.claimed_until is null or p.claimed_until < now())
                     for update skip locked)
