@@ -37,11 +37,15 @@ class StockEventsBatchIT extends HubIntegrationTest {
         String a = TestData.sku(jdbc, "WH-NJ1", 10, "ST-MAN", 3);
         String b = TestData.sku(jdbc, "WH-NJ1", 5);
         String dup = "dup-" + UUID.randomUUID();
+        String shortSale = "e1-" + UUID.randomUUID();
+        // a count already owed at WH-NJ1: the batch's count there clears it
+        jdbc.update("update stock set needs_count = true, count_trigger = 'SHORTFALL', count_reason = 'earlier' "
+                + "where node_id = 'WH-NJ1' and sku = :sku", new MapSqlParameterSource("sku", a));
         long outboxBefore = jdbc.queryForObject("select count(*) from outbox where kind = 'STOCK_CHANGED' and msg_key in (:skus)",
                 new MapSqlParameterSource("skus", List.of(a, b)), Long.class);
 
         int applied = stockEvents.applyAll(List.of(
-                event("e1-" + UUID.randomUUID(), StockEventType.SALE, "ST-MAN", a, 5),           // 3 -> 0 (floored: -3)
+                event(shortSale, StockEventType.SALE, "ST-MAN", a, 5),                           // 3 -> 0 (floored: -3)
                 event(dup, StockEventType.RECEIPT, "WH-NJ1", b, 4),                             // 5 -> 9
                 event("e3-" + UUID.randomUUID(), StockEventType.SNAPSHOT, "WH-NJ1", a, 7),       // 10 -> 7 (-3)
                 event("e4-" + UUID.randomUUID(), StockEventType.ADJUSTMENT, "WH-NJ1", a, 2),     // 7 -> 9
@@ -62,6 +66,10 @@ class StockEventsBatchIT extends HubIntegrationTest {
         assertThat(entries("WH-NJ1", a)).containsExactly(List.of("SNAPSHOT", -3, 7), List.of("ADJUSTMENT", 2, 9));
         assertThat(entries("WH-NJ1", b)).containsExactly(List.of("RECEIPT", 4, 9), List.of("SALE", -2, 7));
         assertThat(entries("ST-BRK", b)).containsExactly(List.of("RECEIPT", 6, 6));
+        // the sale beyond on hand flags the row for a count and says why; the count clears the flag it finds
+        assertThat(countFlag("ST-MAN", a)).containsExactly(true, "SHORTFALL", "SALE of 5 with 3 on hand (stock-event:" + shortSale + ")");
+        assertThat(countFlag("WH-NJ1", a)).containsExactly(false, null, null);
+        assertThat(countFlag("WH-NJ1", b)).containsExactly(false, null, null);
         MapSqlParameterSource skus = new MapSqlParameterSource("skus", List.of(a, b));
         long outboxAfter = jdbc.queryForObject("select count(*) from outbox where kind = 'STOCK_CHANGED' and msg_key in (:skus)",
                 skus, Long.class);
@@ -82,6 +90,13 @@ class StockEventsBatchIT extends HubIntegrationTest {
     int onHand(String node, String sku) {
         return jdbc.queryForObject("select on_hand from stock where node_id = :node and sku = :sku",
                 new MapSqlParameterSource("node", node).addValue("sku", sku), Integer.class);
+    }
+
+    List<Object> countFlag(String node, String sku) {
+        return jdbc.queryForList("select needs_count, count_trigger, count_reason from stock where node_id = :node and sku = :sku",
+                new MapSqlParameterSource("node", node).addValue("sku", sku)).stream()
+                .map(r -> java.util.Arrays.asList(r.get("needs_count"), r.get("count_trigger"), r.get("count_reason")))
+                .findFirst().orElseThrow();
     }
 
     List<List<Object>> entries(String node, String sku) {
