@@ -190,6 +190,7 @@ public class StockLedger {
         jdbc.update("""
                 insert into stock (node_id, sku, on_hand)
                 select node, sku, 0 from unnest(cast(:nodes as text[]), cast(:skus as text[])) as k(node, sku)
+                where not exists (select 1 from stock s where s.node_id = k.node and s.sku = k.sku)
                 order by node collate "C", sku collate "C"
                 on conflict (node_id, sku) do nothing""", rowsParams);
         // every row locked and read in one statement, in the order every writer locks stock rows

@@ -132,9 +132,11 @@ public class KafkaOutboxRelay implements SmartLifecycle {
 
     private List<Row> pending(List<Long> excluded) {
         // rows of batches on their way are left out by id, not by a cursor: a row committed late with a lower id
-        // (another writer's transaction) is still found
+        // (another writer's transaction) is still found. As a hashed subquery: "not (id = any(array))" compared each
+        // pending row with every id in flight (up to relay-in-flight x relay-batch), 19 ms a read under a file's load
         return jdbc.query("select id, topic, msg_key, payload::text as payload from outbox "
-                        + "where kind = 'KAFKA' and processed_at is null and not (id = any(:excluded)) order by id limit :batch",
+                        + "where kind = 'KAFKA' and processed_at is null "
+                        + "and id not in (select unnest(cast(:excluded as bigint[]))) order by id limit :batch",
                 new MapSqlParameterSource("batch", batch).addValue("excluded", excluded.toArray(Long[]::new)), Row.MAPPER);
     }
 
