@@ -295,7 +295,9 @@ public class Deliveries {
 
     /**
      * Schedules another attempt after {@code delayMs}, or, for an ATS figure that a newer one for the same channel
-     * and sku already follows, supersedes it (the newer one is the truth). Returns the status the row now has.
+     * and sku already follows, supersedes it (the newer one is the truth). Returns the status the row now has. (The
+     * newer row is looked for pending by the pending-key index and delivered by the delivered-figures index, on the
+     * sku as dedupe key; one condition on both statuses matched neither index and took 210 ms under the sync figure.)
      */
     public Delivery.Status retryLater(Delivery d, long delayMs, String error, boolean countAttempt) {
         MapSqlParameterSource p = new MapSqlParameterSource("id", d.id()).addValue("error", truncate(error))
@@ -303,9 +305,11 @@ public class Deliveries {
         if (d.kind() == Delivery.Kind.ATS) {
             int superseded = bookkeeping.update("""
                     update delivery d set status = 'SUPERSEDED', claimed_until = null, last_error = :error, updated_at = now()
-                    where d.id = :id and d.status = 'PENDING' and exists (
-                        select 1 from delivery n where n.channel = d.channel and n.kind = 'ATS'
-                          and n.ordering_key = d.ordering_key and n.id > d.id and n.status in ('PENDING', 'DELIVERED'))""", p);
+                    where d.id = :id and d.status = 'PENDING' and (
+                        exists (select 1 from delivery n where n.channel = d.channel and n.kind = 'ATS'
+                                  and n.ordering_key = d.ordering_key and n.status = 'PENDING' and n.id > d.id)
+                        or exists (select 1 from delivery n where n.dedupe_key = d.dedupe_key and n.channel = d.channel
+                                     and n.kind = 'ATS' and n.status = 'DELIVERED' and n.id > d.id))""", p);
             if (superseded > 0) {
                 return Delivery.Status.SUPERSEDED;
             }
