@@ -122,11 +122,7 @@ public class OrderStatusCallbacks {
         }
         List<Exception> failures = new ArrayList<>();
         for (Exchange record : singles) {
-            // a copy, so that a poll tried again after a failure starts from the records as they came; a dead letter
-            // it leaves names the per-record route, through which a replay goes
-            Exchange one = record.copy();
-            one.getExchangeExtension().setFromRouteId(ONE_ROUTE);
-            Exchange done = producer.send(ONE, one);
+            Exchange done = producer.send(ONE, KafkaOffsets.forRecordRoute(record, ONE_ROUTE));
             if (done.getException() != null) {
                 failures.add(done.getException());
             }

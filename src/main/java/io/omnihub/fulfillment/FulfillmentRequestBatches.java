@@ -75,10 +75,8 @@ public class FulfillmentRequestBatches {
     /** One request through the per-request route; while the database is away, tried again after a growing pause. */
     private Exchange sendOne(Exchange record, String source) throws InterruptedException {
         return StorageOutages.retryWhileAway("a fulfillment request", this::running, () -> {
-            // a copy, so that a request tried again starts from the record as it came; a dead letter it leaves names
-            // the per-request route, through which a replay sends (and records) it again
-            Exchange request = record.copy();
-            request.getExchangeExtension().setFromRouteId(ONE_ROUTE);
+            // a replay of its dead letter sends (and records) it again through the per-request route
+            Exchange request = KafkaOffsets.forRecordRoute(record, ONE_ROUTE);
             request.setProperty(FulfillmentRequests.IN_BATCH, true);
             request.getMessage().setHeader(HubHeaders.SOURCE, source);
             Exchange done = producer.send(ONE, request);

@@ -99,10 +99,7 @@ public class OrderBatches {
             String id = idOf.get(record);
             // without an id (dead-lettered there), left by the batch, or the batch failed: once per order id
             if (id == null || ((!together || alone.contains(id)) && sent.add(id))) {
-                // a dead letter it leaves names the per-record route, through which a replay goes
-                Exchange one = record.copy();
-                one.getExchangeExtension().setFromRouteId(ONE_ROUTE);
-                Exchange done = producer.send(ONE, one);
+                Exchange done = producer.send(ONE, KafkaOffsets.forRecordRoute(record, ONE_ROUTE));
                 if (done.getException() != null) {
                     failures.add(done.getException());
                 }

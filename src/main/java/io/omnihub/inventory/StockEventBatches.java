@@ -100,11 +100,7 @@ public class StockEventBatches {
 
     /** One record through the per-record route; a failure that even the dead letter could not absorb is collected. */
     private void one(Exchange record, List<Exception> failures) {
-        // a copy, so that a batch tried again after a failure starts from the records as they came; a dead letter it
-        // leaves names the per-record route, through which a replay goes (the batch route takes a poll, not an event)
-        Exchange one = record.copy();
-        one.getExchangeExtension().setFromRouteId(ONE_ROUTE);
-        Exchange done = producer.send(ONE, one);
+        Exchange done = producer.send(ONE, KafkaOffsets.forRecordRoute(record, ONE_ROUTE));
         if (done.getException() != null) {
             failures.add(done.getException());
         }

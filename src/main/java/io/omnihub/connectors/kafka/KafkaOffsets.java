@@ -83,6 +83,18 @@ public class KafkaOffsets {
         others.forEach(KafkaManualCommit::commit);
     }
 
+    /**
+     * A copy of {@code record} (one record of a poll) for its flow's per-record route {@code routeId}, reached at
+     * {@code direct:<routeId>}: a copy, so that a poll tried again starts from its records as they came, and named as
+     * coming from that route, so that a dead letter it leaves names the per-record route and a replay goes through it
+     * (through the batch route a replayed record would be taken for an empty poll).
+     */
+    public static Exchange forRecordRoute(Exchange record, String routeId) {
+        Exchange one = record.copy();
+        one.getExchangeExtension().setFromRouteId(routeId);
+        return one;
+    }
+
     /** The records of a batch consumer's poll (the exchange's body: one exchange per record); empty when none. */
     @SuppressWarnings("unchecked")
     public static List<Exchange> records(Exchange poll) {
