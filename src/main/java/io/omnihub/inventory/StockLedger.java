@@ -92,45 +92,17 @@ public class StockLedger {
         return after;
     }
 
-    /** A stock row's figures after an adjustment, and its on hand before it. */
-    private record Adjusted(Figures after, int onHandBefore) {
-    }
-
     /**
      * Adds a signed delta to on hand (sale: negative; receipt, return: positive; adjustment: either), floored at
      * zero. Creates the stock row when the node has none for the sku yet. The ledger entry records the change that
-     * was made (a sale of 3 from 1 on hand takes 1), so on hand is always the sum of its ledger entries.
+     * was made (a sale of 3 from 1 on hand takes 1), so on hand is always the sum of its ledger entries; a delta that
+     * would take on hand below zero flags the row for a count (see {@link #applyOnHand}, which this is one change of).
      */
     public Figures adjustOnHand(String nodeId, String sku, int delta, Kind kind, String reference, String reason) {
-        while (true) {
-            // the row locked in the same statement, so its figure before the change is known (RETURNING gives only the new one)
-            List<Adjusted> updated = jdbc.query("""
-                    update stock s set on_hand = greatest(s.on_hand + :delta, 0), updated_at = now(),
-                        needs_count = s.needs_count or s.on_hand + :delta < 0,
-                        count_trigger = case when s.on_hand + :delta < 0 then 'SHORTFALL' else s.count_trigger end,
-                        count_reason = case when s.on_hand + :delta < 0
-                            then format('%s of %s with %s on hand (%s)', cast(:kind as text), -cast(:delta as int), s.on_hand, cast(:ref as text))
-                            else s.count_reason end
-                    from (select node_id, sku, on_hand from stock where node_id = :node and sku = :sku for update) prior
-                    where s.node_id = prior.node_id and s.sku = prior.sku
-                    returning s.on_hand, s.reserved, prior.on_hand as before""",
-                    params(nodeId, sku).addValue("delta", delta).addValue("kind", kind.name()).addValue("ref", reference),
-                    (rs, i) -> new Adjusted(new Figures(rs.getInt("on_hand"), rs.getInt("reserved")), rs.getInt("before")));
-            if (!updated.isEmpty()) {
-                Figures after = updated.get(0).after();
-                record(nodeId, sku, kind, after.onHand() - updated.get(0).onHandBefore(), 0, after, reference, reason);
-                return after;
-            }
-            List<Figures> inserted = jdbc.query("""
-                    insert into stock (node_id, sku, on_hand) values (:node, :sku, greatest(:delta, 0))
-                    on conflict (node_id, sku) do nothing returning on_hand, reserved""",
-                    params(nodeId, sku).addValue("delta", delta), FIGURES);
-            if (!inserted.isEmpty()) {
-                record(nodeId, sku, kind, inserted.get(0).onHand(), 0, inserted.get(0), reference, reason);
-                return inserted.get(0);
-            }
-            // another transaction created the row in between: update it
+        if (kind == Kind.SNAPSHOT) {
+            throw new IllegalArgumentException("a count sets on hand: setOnHand, not adjustOnHand");
         }
+        return applyOnHand(List.of(new OnHandChange(nodeId, sku, kind, delta, reference, reason))).get(List.of(nodeId, sku));
     }
 
     /**
@@ -138,19 +110,8 @@ public class StockLedger {
      * on the shelf until shipped), and a count clears the node's needs-count flag.
      */
     public Figures setOnHand(String nodeId, String sku, int count, String reference, String reason) {
-        if (count < 0) {
-            throw new IllegalArgumentException("a count cannot be negative: " + count);
-        }
-        Integer before = jdbc.query("select on_hand from stock where node_id = :node and sku = :sku for update",
-                params(nodeId, sku), (rs, i) -> rs.getInt(1)).stream().findFirst().orElse(0);
-        Figures after = one(jdbc.query("""
-                insert into stock (node_id, sku, on_hand) values (:node, :sku, :count)
-                on conflict (node_id, sku) do update set on_hand = :count, needs_count = false, count_trigger = null,
-                    count_reason = null, updated_at = now()
-                returning on_hand, reserved""",
-                params(nodeId, sku).addValue("count", count), FIGURES), nodeId, sku);
-        record(nodeId, sku, Kind.SNAPSHOT, count - before, 0, after, reference, reason);
-        return after;
+        return applyOnHand(List.of(new OnHandChange(nodeId, sku, Kind.SNAPSHOT, count, reference, reason)))
+                .get(List.of(nodeId, sku));
     }
 
     /**
@@ -161,19 +122,20 @@ public class StockLedger {
     }
 
     /**
-     * Applies many on-hand changes, each exactly as {@link #adjustOnHand} or {@link #setOnHand} would (stock row,
-     * ledger entry with the change actually made and the figures after it; one STOCK_CHANGED per sku), in four
+     * Applies many on-hand changes (stock row, ledger entry with the change actually made and the figures after it;
+     * one STOCK_CHANGED per sku; {@link #adjustOnHand} and {@link #setOnHand} are one change of it), in four
      * statements whatever their number: the missing stock rows are created (at zero, as a node that never held the sku
      * stands), every row is locked and read in one statement, the changes are worked out here one after the other
      * (each on the figures the one before left), and the rows' new figures and the ledger entries are written with
      * one statement each. (A statement per change, sent as one JDBC batch, had cost PostgreSQL about 0.45 ms a change:
      * three executions each.) Changes are applied in node and sku order (the order in which every writer locks stock
-     * rows, so this cannot deadlock with a reservation), keeping their given order for one node and sku. This is how a consumer applies a poll's
-     * worth of stock events without paying a round trip per statement.
+     * rows, so this cannot deadlock with a reservation), keeping their given order for one node and sku. This is how
+     * a consumer applies a poll's worth of stock events without paying a round trip per statement. Returns the figures
+     * each (node, sku) row was left with.
      */
-    public void applyOnHand(List<OnHandChange> changes) {
+    public java.util.Map<List<String>, Figures> applyOnHand(List<OnHandChange> changes) {
         if (changes.isEmpty()) {
-            return;
+            return java.util.Map.of();
         }
         List<OnHandChange> ordered = new java.util.ArrayList<>(changes);
         ordered.sort(java.util.Comparator.comparing(OnHandChange::nodeId).thenComparing(OnHandChange::sku));
@@ -268,8 +230,13 @@ public class StockLedger {
                         .addValue("deltas", deltas).addValue("afters", afters).addValue("reserveds", reserveds)
                         .addValue("refs", references).addValue("reasons", reasons));
         java.util.Set<String> changedSkus = new java.util.TreeSet<>();
-        keys.forEach(key -> changedSkus.add(key.get(1)));
+        java.util.Map<List<String>, Figures> after = new java.util.LinkedHashMap<>();
+        for (List<String> key : keys) {
+            changedSkus.add(key.get(1));
+            after.put(key, new Figures(rows.get(key).onHand(), rows.get(key).reserved()));
+        }
         outbox.stockChanged(changedSkus);
+        return after;
     }
 
     /** A stock row's figures and count flag while {@link #applyOnHand} applies changes to it one after the other. */
