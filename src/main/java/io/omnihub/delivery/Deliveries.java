@@ -5,7 +5,6 @@ import io.omnihub.outbox.AfterCommit;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
-import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.stereotype.Component;
 
 import java.sql.Timestamp;
@@ -83,10 +82,6 @@ public class Deliveries {
             from input order by n
             on conflict (channel, dedupe_key) where kind = 'ORDER_STATUS' do nothing
             returning channel, dedupe_key""";
-    private static final String INSERT = """
-            insert into delivery (channel, kind, dedupe_key, ordering_key, payload, status, event_at, sequence)
-            values (:channel, :kind, :key, :ordering, cast(:payload as jsonb), 'PENDING', :eventAt, :sequence)""";
-
     private final NamedParameterJdbcTemplate jdbc;
     /** Claims, DELIVERED marks, retries and DEAD: committed without waiting for the disk (see DeliveryBookkeeping). */
     private final NamedParameterJdbcTemplate bookkeeping;
@@ -153,14 +148,12 @@ public class Deliveries {
     }
 
     /**
-     * Enqueues many order status callbacks in the caller's transaction, in one statement (see
-     * {@link #enqueueOrderStatus}); returns the (channel, dedupe key) pairs that were new, each as
-     * {@code channel + '\n' + dedupeKey}.
+     * Enqueues order status callbacks in the caller's transaction, in one statement; a status already owed or sent to
+     * its channel (same dedupe key: a redelivered status) is left out. Returns how many were new.
      */
-    public Set<String> enqueueOrderStatuses(List<NewOrderStatus> statuses) {
-        Set<String> added = new HashSet<>();
+    public int enqueueOrderStatuses(List<NewOrderStatus> statuses) {
         if (statuses.isEmpty()) {
-            return added;
+            return 0;
         }
         int n = statuses.size();
         String[] channels = new String[n];
@@ -176,38 +169,12 @@ public class Deliveries {
             payloads[i] = s.json();
             eventAts[i] = s.at() == null ? null : s.at().toString();
         }
-        jdbc.query(ENQUEUE_ORDER_STATUSES, new MapSqlParameterSource("channels", channels).addValue("keys", keys)
+        return jdbc.query(ENQUEUE_ORDER_STATUSES, new MapSqlParameterSource("channels", channels).addValue("keys", keys)
                         .addValue("orderings", orderings).addValue("payloads", payloads).addValue("eventAts", eventAts),
-                rs -> {
-                    added.add(rs.getString(1) + "\n" + rs.getString(2));
+                (rs, i) -> {
                     enqueued(rs.getString(1));
-                });
-        return added;
-    }
-
-    /** Enqueues an order status callback in the caller's transaction; false when it is already there. */
-    public boolean enqueueOrderStatus(String channel, String orderId, String dedupeKey, String json, Instant at) {
-        Boolean exists = jdbc.queryForObject("select exists (select 1 from delivery where channel = :channel "
-                        + "and kind = 'ORDER_STATUS' and dedupe_key = :key)",
-                new MapSqlParameterSource("channel", channel).addValue("key", dedupeKey), Boolean.class);
-        if (Boolean.TRUE.equals(exists)) {
-            return false;
-        }
-        insert(channel, Delivery.Kind.ORDER_STATUS, dedupeKey, orderId, json, at, null);
-        enqueued(channel);
-        return true;
-    }
-
-    private long insert(String channel, Delivery.Kind kind, String dedupeKey, String orderingKey, String json,
-                        Instant eventAt, Long sequence) {
-        GeneratedKeyHolder keys = new GeneratedKeyHolder();
-        jdbc.update(INSERT,
-                new MapSqlParameterSource("channel", channel).addValue("kind", kind.name()).addValue("key", dedupeKey)
-                        .addValue("ordering", orderingKey).addValue("payload", json)
-                        .addValue("eventAt", eventAt == null ? null : Timestamp.from(eventAt))
-                        .addValue("sequence", sequence),
-                keys, new String[] {"id"});
-        return keys.getKey().longValue();
+                    return rs.getString(1);
+                }).size();
     }
 
     /**

@@ -69,9 +69,8 @@ public class OrderStatusCallbacks {
         if (delivery == null) {
             return Outcome.NOT_FOR_A_SINK;
         }
-        Boolean added = tx.execute(s -> deliveries.enqueueOrderStatus(delivery.channel(), delivery.orderingKey(),
-                delivery.dedupeKey(), delivery.json(), delivery.at()));
-        return Boolean.TRUE.equals(added) ? Outcome.ENQUEUED : Outcome.DUPLICATE;
+        Integer added = tx.execute(s -> deliveries.enqueueOrderStatuses(List.of(delivery)));
+        return added != null && added > 0 ? Outcome.ENQUEUED : Outcome.DUPLICATE;
     }
 
     /**
