@@ -10,23 +10,22 @@ final class IdempotencyKeys {
     }
 
     /**
-     * Records many keys of {@code scope} in the caller's transaction, in one round trip; returns, for each, whether
+     * Records many keys of {@code scope} in the caller's transaction, with one statement; returns, for each, whether
      * it was new (a key seen before, or twice in {@code keys}, is false after its first claim).
      */
     static boolean[] claimAll(NamedParameterJdbcTemplate jdbc, String scope, java.util.List<String> keys,
                               java.util.List<String> results) {
-        MapSqlParameterSource[] params = new MapSqlParameterSource[keys.size()];
-        for (int i = 0; i < params.length; i++) {
-            params[i] = new MapSqlParameterSource("scope", scope).addValue("key", keys.get(i)).addValue("result", results.get(i));
-        }
-        int[] counts = jdbc.batchUpdate("insert into idempotency_key (scope, key, result) values (:scope, :key, :result) "
-                + "on conflict (scope, key) do nothing", params);
-        boolean[] claimed = new boolean[counts.length];
-        for (int i = 0; i < counts.length; i++) {
-            if (counts[i] != 0 && counts[i] != 1) {
-                throw new IllegalStateException("the driver did not report the outcome of claim " + i + ": " + counts[i]);
-            }
-            claimed[i] = counts[i] == 1;
+        java.util.Set<String> fresh = new java.util.HashSet<>(jdbc.queryForList("""
+                insert into idempotency_key (scope, key, result)
+                select :scope, k.key, k.result from unnest(cast(:keys as text[]), cast(:results as text[])) with ordinality as k(key, result, n)
+                order by k.n
+                on conflict (scope, key) do nothing returning key""",
+                new MapSqlParameterSource("scope", scope).addValue("keys", keys.toArray(String[]::new))
+                        .addValue("results", results.toArray(String[]::new)), String.class));
+        boolean[] claimed = new boolean[keys.size()];
+        for (int i = 0; i < claimed.length; i++) {
+            // the first of two equal keys is the one claimed
+            claimed[i] = fresh.remove(keys.get(i));
         }
         return claimed;
     }

@@ -7,13 +7,20 @@ import io.omnihub.canonical.ErrorCategory;
 import io.omnihub.canonical.RejectedMessageException;
 import io.omnihub.canonical.SchemaValidator;
 import io.omnihub.canonical.StockEvent;
+import io.omnihub.connectors.files.FileChunk;
+import io.omnihub.deadletter.DeadLetters;
 import io.omnihub.reference.ReferenceData;
+import io.omnihub.web.HttpProblems;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -28,6 +35,8 @@ public class StockEvents {
 
     /** Idempotency scope of stock events (key: eventId). */
     public static final String SCOPE = "stock-event";
+
+    private static final Logger log = LoggerFactory.getLogger(StockEvents.class);
 
     /** What applying an event did. */
     public enum Outcome { APPLIED, DUPLICATE }
@@ -96,6 +105,86 @@ public class StockEvents {
             return changes.size();
         });
         return applied == null ? 0 : applied;
+    }
+
+    /**
+     * A chunk of file rows mapped to StockEvents (a WMS count or a partner's stock file), applied to the ledger in ONE
+     * transaction, in row order (a count then an adjustment of the same sku apply in that order), without a trip
+     * through Kafka: the file's result then says of each row whether its change is in the ledger, and a row costs no
+     * outbox row, broker append and consumer read. Each row is checked as one event at a time is (schema, then node,
+     * then sku) and rejected with the same reason; a row seen before (its event id is the file and row, so a file
+     * read again after a crash) is accepted without a second effect. Should the chunk's transaction fail for another
+     * reason than an unavailable database, the rows are applied one by one, so that only the row at fault is
+     * rejected; without a database the failure goes to the flow, whose error handler tries the chunk again.
+     */
+    public FileChunk applyRows(FileChunk chunk) {
+        chunk.validate(schemas, SchemaValidator.STOCK_EVENT);
+        Map<FileChunk.Row, List<StockEvent>> rows = new LinkedHashMap<>();
+        Set<String> nodes = new TreeSet<>();
+        Set<String> skus = new TreeSet<>();
+        for (FileChunk.Row row : chunk.pending()) {
+            List<StockEvent> events = new ArrayList<>();
+            try {
+                for (JsonNode m : row.messages()) {
+                    events.add(mapper.treeToValue(m, StockEvent.class));
+                }
+            } catch (JsonProcessingException e) {
+                chunk.reject(row, ErrorCategory.INVALID, "not a stock event: " + e.getOriginalMessage());
+                continue;
+            }
+            events.forEach(e -> {
+                nodes.add(e.nodeId());
+                skus.add(e.sku());
+            });
+            rows.put(row, events);
+        }
+        Set<String> unknownNodes = references.unknownNodes(nodes);
+        Set<String> unknownSkus = references.unknownSkus(skus);
+        List<StockEvent> events = new ArrayList<>();
+        for (var it = rows.entrySet().iterator(); it.hasNext(); ) {
+            var entry = it.next();
+            // the node first, then the sku, as one event at a time names them
+            Set<String> missingNodes = new TreeSet<>();
+            Set<String> missingSkus = new TreeSet<>();
+            for (StockEvent e : entry.getValue()) {
+                if (unknownNodes.contains(e.nodeId())) {
+                    missingNodes.add(e.nodeId());
+                }
+                if (unknownSkus.contains(e.sku())) {
+                    missingSkus.add(e.sku());
+                }
+            }
+            if (!missingNodes.isEmpty()) {
+                chunk.reject(entry.getKey(), ErrorCategory.UNKNOWN_REFERENCE, "nodeId: unknown node " + String.join(", ", missingNodes));
+                it.remove();
+            } else if (!missingSkus.isEmpty()) {
+                chunk.reject(entry.getKey(), ErrorCategory.UNKNOWN_REFERENCE, "sku: unknown sku " + String.join(", ", missingSkus));
+                it.remove();
+            } else {
+                events.addAll(entry.getValue());
+            }
+        }
+        try {
+            applyAll(events);
+        } catch (RuntimeException e) {
+            if (DeadLetters.isStorageUnavailable(e)) {
+                throw e;
+            }
+            log.info("A chunk of {} rows could not be applied together ({}); applying them one by one", rows.size(), e.toString());
+            rows.forEach((row, rowEvents) -> {
+                try {
+                    applyAll(rowEvents);
+                } catch (RejectedMessageException r) {
+                    chunk.reject(row, r.category(), r.reason());
+                } catch (RuntimeException other) {
+                    if (DeadLetters.isStorageUnavailable(other)) {
+                        throw other;
+                    }
+                    chunk.reject(row, HttpProblems.categorize(other), other.getClass().getSimpleName() + ": " + other.getMessage());
+                }
+            });
+        }
+        return chunk;
     }
 
     /** The ledger change a stock event makes. */

@@ -19,6 +19,7 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,11 +65,14 @@ class SftpFlowsIT extends HubIntegrationTest {
         return peer.read(dir + "/" + name + ".result.csv");
     }
 
-    List<JsonNode> stockEvents(String sku, int atLeast) {
-        await().atMost(Duration.ofSeconds(20)).until(() ->
-                KafkaProbe.recordsWithKey(kafkaBrokers, CanonicalTopics.STOCK_EVENTS, sku, Duration.ofSeconds(2)).size() >= atLeast);
-        return KafkaProbe.recordsWithKey(kafkaBrokers, CanonicalTopics.STOCK_EVENTS, sku, Duration.ofSeconds(5)).stream()
-                .map(r -> read(r.value())).toList();
+    /**
+     * The ledger entries stock events made for {@code sku}, oldest first. A file's stock rows are applied as the file is
+     * read, so a row the result file lists as accepted is in the ledger by the time the result file is there.
+     */
+    List<Map<String, Object>> ledgerEntries(String sku) {
+        return jdbc.queryForList("""
+                select kind, node_id, on_hand_delta, on_hand_after, reference, reason from ledger_entry
+                where sku = :sku and reference like 'stock-event:%' order by id""", new MapSqlParameterSource("sku", sku));
     }
 
     JsonNode read(String json) {
@@ -121,16 +125,15 @@ class SftpFlowsIT extends HubIntegrationTest {
                     "6,rejected,nodeId: unknown node NO-SUCH-NODE");
             assertThat(result.lines().toList().get(4)).startsWith("4,rejected,").contains("quantity");
 
-            List<JsonNode> events = stockEvents(sku, 2);
-            assertThat(events).hasSize(2);
-            assertThat(events.get(0).get("type").asText()).isEqualTo("SNAPSHOT");
-            assertThat(events.get(0).get("quantity").asInt()).isEqualTo(40);
-            assertThat(events.get(0).get("nodeId").asText()).isEqualTo("WH-NJ1");
-            assertThat(events.get(0).get("occurredAt").asText()).isEqualTo("2026-11-25T06:00:00Z");
-            assertThat(events.get(1).get("type").asText()).isEqualTo("ADJUSTMENT");
-            assertThat(events.get(1).get("quantity").asInt()).isEqualTo(-2);
-            assertThat(events.get(1).get("reason").asText()).isEqualTo("damaged");
-            assertThat(events.get(0).get("eventId").asText()).startsWith("wms:" + name + "@").endsWith(":1");
+            // the accepted rows are in the ledger when the result file is there, in row order, each once
+            List<Map<String, Object>> entries = ledgerEntries(sku);
+            assertThat(entries).hasSize(2);
+            assertThat(entries.get(0)).containsEntry("kind", "SNAPSHOT").containsEntry("node_id", "WH-NJ1")
+                    .containsEntry("on_hand_after", 40);
+            assertThat(entries.get(1)).containsEntry("kind", "ADJUSTMENT").containsEntry("node_id", "WH-NJ1")
+                    .containsEntry("on_hand_delta", -2).containsEntry("on_hand_after", 38).containsEntry("reason", "damaged");
+            assertThat((String) entries.get(0).get("reference")).startsWith("stock-event:wms:" + name + "@").endsWith(":1");
+            assertThat((String) entries.get(1).get("reference")).endsWith(":2");
 
             await().atMost(Duration.ofSeconds(10)).until(() -> wms.exists("inbound/stock/done/" + name));
             assertThat(wms.exists("inbound/stock/" + name)).isFalse();
@@ -153,9 +156,9 @@ class SftpFlowsIT extends HubIntegrationTest {
             wms.upload("inbound/stock/" + again, content);
             awaitResult(wms, "inbound/stock", again);
 
-            List<JsonNode> events = stockEvents(sku, 2);
-            assertThat(events).hasSize(2);
-            assertThat(events.stream().map(e -> e.get("eventId").asText()).distinct()).hasSize(2);
+            List<Map<String, Object>> entries = ledgerEntries(sku);
+            assertThat(entries).hasSize(2);
+            assertThat(entries.stream().map(e -> e.get("reference")).distinct()).hasSize(2);
         }
     }
 
@@ -275,13 +278,13 @@ class SftpFlowsIT extends HubIntegrationTest {
             assertThat(result.lines().toList().get(1)).isEqualTo("1,accepted,");
             assertThat(result.lines().toList().get(2)).startsWith("2,rejected,").contains("quantity");
             assertThat(result.lines().toList().get(3)).isEqualTo("3,accepted,");
-            JsonNode first = stockEvents(sku1, 1).get(0);
-            assertThat(first.get("type").asText()).isEqualTo("SNAPSHOT");
-            assertThat(first.get("nodeId").asText()).isEqualTo("DS-ACME");
-            assertThat(first.get("quantity").asInt()).isEqualTo(12);
-            List<JsonNode> second = stockEvents(sku2, 1);
+            List<Map<String, Object>> first = ledgerEntries(sku1);
+            assertThat(first).hasSize(1);
+            assertThat(first.get(0)).containsEntry("kind", "SNAPSHOT").containsEntry("node_id", "DS-ACME")
+                    .containsEntry("on_hand_after", 12);
+            List<Map<String, Object>> second = ledgerEntries(sku2);
             assertThat(second).hasSize(1);
-            assertThat(second.get(0).get("quantity").asInt()).isZero();
+            assertThat(second.get(0)).containsEntry("kind", "SNAPSHOT").containsEntry("on_hand_after", 0);
             await().atMost(Duration.ofSeconds(10)).until(() -> acme.exists("inbound/done/" + name));
         }
 

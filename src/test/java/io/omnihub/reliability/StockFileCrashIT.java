@@ -117,17 +117,17 @@ class StockFileCrashIT {
         String name = "crash-stock-" + run + ".csv";
         MapSqlParameterSource file1 = new MapSqlParameterSource("keys", "wms:" + name + "@%")
                 .addValue("refs", "stock-event:wms:" + name + "@%");
-        String published = "select count(*) from idempotency_key where scope = 'publish:omnihub.stock-events.v1' and key like :keys";
+        String applied = "select count(*) from idempotency_key where scope = 'stock-event' and key like :keys";
 
         try (SftpPeer wms = SftpPeer.login("127.0.0.1", hub.sftpPort, "wms", "wms-secret")) {
             wms.upload("inbound/stock/" + name, file.toString());
         }
-        // halfway: some chunks published, others not yet
+        // halfway: some chunks applied, others not yet
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20))
-                .until(() -> db.queryForObject(published, file1, Integer.class) >= ROWS / 3);
+                .until(() -> db.queryForObject(applied, file1, Integer.class) >= ROWS / 3);
         hub.kill();
-        int beforeKill = db.queryForObject(published, file1, Integer.class);
-        assertThat(beforeKill).as("rows published when the hub was killed").isBetween(ROWS / 3, good - 1);
+        int beforeKill = db.queryForObject(applied, file1, Integer.class);
+        assertThat(beforeKill).as("rows applied when the hub was killed").isBetween(ROWS / 3, good - 1);
 
         hub.start();
         String result;

@@ -2,6 +2,8 @@ package io.omnihub.connectors.files;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.omnihub.canonical.ErrorCategory;
+import io.omnihub.canonical.RejectedMessageException;
+import io.omnihub.canonical.SchemaValidator;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +48,20 @@ public final class FileChunk {
             this.message = message;
         }
 
+        /** The message, or each message of an array the mapping made of the row. */
+        public List<JsonNode> messages() {
+            List<JsonNode> list = new ArrayList<>();
+            if (message == null) {
+                return list;
+            }
+            if (message.isArray()) {
+                message.forEach(list::add);
+            } else {
+                list.add(message);
+            }
+            return list;
+        }
+
         public String reason() {
             return reason;
         }
@@ -79,6 +95,29 @@ public final class FileChunk {
             }
         }
         return pending;
+    }
+
+    /**
+     * Rejects each pending row whose mapped message is not a JSON object or a non-empty array of objects, or does not
+     * match the schema {@code schema}, with the reason the validator gives; the flow then applies the others.
+     */
+    public void validate(SchemaValidator schemas, String schema) {
+        for (Row row : pending()) {
+            if (!row.message().isObject() && !(row.message().isArray() && !row.message().isEmpty())) {
+                reject(row, ErrorCategory.INVALID, "expected a JSON object or a non-empty array of objects");
+                continue;
+            }
+            try {
+                for (JsonNode m : row.messages()) {
+                    if (!m.isObject()) {
+                        throw new RejectedMessageException(ErrorCategory.INVALID, "every message must be a JSON object");
+                    }
+                    schemas.requireValid(schema, m);
+                }
+            } catch (RejectedMessageException e) {
+                reject(row, e.category(), e.reason());
+            }
+        }
     }
 
     /** Marks {@code row} rejected; the first reason given stays (a retried flow names the same one again). */

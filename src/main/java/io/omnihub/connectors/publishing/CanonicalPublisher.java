@@ -34,7 +34,8 @@ import java.util.TreeSet;
  * redelivered message has no second effect), commits, then hands it to the {@link KafkaOutboxRelay}. A route
  * calls it as {@code canonicalPublisher.stockEvents(${body})} and so on; a mapping may produce one message or a
  * JSON array of them, which are published together or not at all. A connector that reads files hands a
- * {@link FileChunk} of mapped rows instead ({@code stockEventRows}, {@code shipmentRows}): the rows are validated one
+ * {@link FileChunk} of mapped rows instead ({@code shipmentRows}; a file of stock events is applied to the ledger
+ * straight away, {@code stockEvents.applyRows}): the rows are validated one
  * by one (a bad row is rejected, never its chunk), their references checked with one query per kind, and the good
  * ones published in ONE transaction with set-based statements.
  */
@@ -108,54 +109,14 @@ public class CanonicalPublisher {
         return publish(CanonicalTopics.SHIPMENTS, shipments, "shipmentId", "orderId");
     }
 
-    /**
-     * A chunk of file rows mapped to StockEvents, to {@code omnihub.stock-events.v1} keyed by sku, in row order (so a
-     * count then an adjustment of the same sku reach the ledger in that order). Each row is checked as
-     * {@link #stockEvents} checks a message and rejected with the same reason; the others go out together.
-     */
-    public FileChunk stockEventRows(FileChunk chunk) {
-        validateRows(chunk, SchemaValidator.STOCK_EVENT);
-        List<FileChunk.Row> rows = chunk.pending();
-        Set<String> nodes = new TreeSet<>();
-        Set<String> skus = new TreeSet<>();
-        for (FileChunk.Row row : rows) {
-            for (JsonNode e : messages(row)) {
-                nodes.add(e.get("nodeId").asText());
-                skus.add(e.get("sku").asText());
-            }
-        }
-        Set<String> knownNodes = knownOf(nodes, references.unknownNodes(nodes));
-        Set<String> knownSkus = knownOf(skus, references.unknownSkus(skus));
-        for (FileChunk.Row row : rows) {
-            // the node first, then the sku, as one message at a time names them
-            Set<String> missingNodes = new TreeSet<>();
-            Set<String> missingSkus = new TreeSet<>();
-            for (JsonNode e : messages(row)) {
-                if (!knownNodes.contains(e.get("nodeId").asText())) {
-                    missingNodes.add(e.get("nodeId").asText());
-                }
-                if (!knownSkus.contains(e.get("sku").asText())) {
-                    missingSkus.add(e.get("sku").asText());
-                }
-            }
-            if (!missingNodes.isEmpty()) {
-                chunk.reject(row, ErrorCategory.UNKNOWN_REFERENCE, "nodeId: unknown node " + String.join(", ", missingNodes));
-            } else if (!missingSkus.isEmpty()) {
-                chunk.reject(row, ErrorCategory.UNKNOWN_REFERENCE, "sku: unknown sku " + String.join(", ", missingSkus));
-            }
-        }
-        publishRows(CanonicalTopics.STOCK_EVENTS, chunk, "eventId", "sku", this::stockEvents);
-        return chunk;
-    }
-
     /** A chunk of file rows mapped to Shipments, to {@code omnihub.shipments.v1} keyed by order id; see {@link #shipments}. */
     public FileChunk shipmentRows(FileChunk chunk) {
-        validateRows(chunk, SchemaValidator.SHIPMENT);
+        chunk.validate(schemas, SchemaValidator.SHIPMENT);
         List<FileChunk.Row> rows = chunk.pending();
         Set<String> nodes = new TreeSet<>();
         Set<String> orders = new TreeSet<>();
         for (FileChunk.Row row : rows) {
-            for (JsonNode s : messages(row)) {
+            for (JsonNode s : row.messages()) {
                 nodes.add(s.get("nodeId").asText());
                 orders.add(s.get("orderId").asText());
             }
@@ -163,7 +124,7 @@ public class CanonicalPublisher {
         Set<String> knownNodes = knownOf(nodes, references.unknownNodes(nodes));
         Set<String> knownOrders = orderStore.existing(orders);
         for (FileChunk.Row row : rows) {
-            for (JsonNode s : messages(row)) {
+            for (JsonNode s : row.messages()) {
                 if (!knownNodes.contains(s.get("nodeId").asText())) {
                     chunk.reject(row, ErrorCategory.UNKNOWN_REFERENCE, "nodeId: unknown node " + s.get("nodeId").asText());
                 } else if (!knownOrders.contains(s.get("orderId").asText())) {
@@ -173,35 +134,6 @@ public class CanonicalPublisher {
         }
         publishRows(CanonicalTopics.SHIPMENTS, chunk, "shipmentId", "orderId", this::shipments);
         return chunk;
-    }
-
-    private void validateRows(FileChunk chunk, String schema) {
-        for (FileChunk.Row row : chunk.pending()) {
-            if (!row.message().isObject() && !(row.message().isArray() && !row.message().isEmpty())) {
-                chunk.reject(row, ErrorCategory.INVALID, "expected a JSON object or a non-empty array of objects");
-                continue;
-            }
-            try {
-                for (JsonNode m : messages(row)) {
-                    if (!m.isObject()) {
-                        throw new RejectedMessageException(ErrorCategory.INVALID, "every message must be a JSON object");
-                    }
-                    schemas.requireValid(schema, m);
-                }
-            } catch (RejectedMessageException e) {
-                chunk.reject(row, e.category(), e.reason());
-            }
-        }
-    }
-
-    private static List<JsonNode> messages(FileChunk.Row row) {
-        List<JsonNode> list = new ArrayList<>();
-        if (row.message().isArray()) {
-            row.message().forEach(list::add);
-        } else {
-            list.add(row.message());
-        }
-        return list;
     }
 
     private static Set<String> knownOf(Set<String> ids, Set<String> unknown) {
@@ -222,7 +154,7 @@ public class CanonicalPublisher {
         List<FileChunk.Row> rows = chunk.pending();
         Map<String, FileChunk.Row> byId = new LinkedHashMap<>();
         for (FileChunk.Row row : rows) {
-            for (JsonNode m : messages(row)) {
+            for (JsonNode m : row.messages()) {
                 if (!m.hasNonNull(idField)) {
                     chunk.reject(row, ErrorCategory.INVALID, idField + ": required");
                 }
@@ -236,7 +168,7 @@ public class CanonicalPublisher {
         List<String> keys = new ArrayList<>();
         List<String> payloads = new ArrayList<>();
         for (FileChunk.Row row : rows) {
-            for (JsonNode m : messages(row)) {
+            for (JsonNode m : row.messages()) {
                 String id = m.get(idField).asText();
                 // a message id twice in a file: its first row publishes it, a later one is a duplicate (as ever)
                 if (byId.putIfAbsent(id, row) == null) {
