@@ -9,6 +9,7 @@ import io.omnihub.canonical.SchemaValidator;
 import io.omnihub.canonical.StockEvent;
 import io.omnihub.connectors.files.FileChunk;
 import io.omnihub.deadletter.DeadLetters;
+import io.omnihub.outbox.Outbox;
 import io.omnihub.reference.ReferenceData;
 import io.omnihub.web.HttpProblems;
 import org.slf4j.Logger;
@@ -47,10 +48,12 @@ public class StockEvents {
     private final TransactionTemplate tx;
     private final StockLedger ledger;
     private final ReferenceData references;
+    private final Outbox outbox;
 
     public StockEvents(ObjectMapper mapper, SchemaValidator schemas, NamedParameterJdbcTemplate jdbc,
-                       TransactionTemplate tx, StockLedger ledger, ReferenceData references) {
+                       TransactionTemplate tx, StockLedger ledger, ReferenceData references, Outbox outbox) {
         this.references = references;
+        this.outbox = outbox;
         this.mapper = mapper;
         this.schemas = schemas;
         this.jdbc = jdbc;
@@ -80,6 +83,15 @@ public class StockEvents {
      * the bad one. Returns how many were applied (not duplicates).
      */
     public int applyAll(List<StockEvent> events) {
+        return applyAll(events, false);
+    }
+
+    /**
+     * {@link #applyAll(List)}; with {@code figuresLater} the channels' figures are left to the sync's pass, which this
+     * hub wakes when the transaction commits (a file's chunk: its thousand skus' figures are worked out beside the next
+     * chunk instead of in front of it).
+     */
+    private int applyAll(List<StockEvent> events, boolean figuresLater) {
         if (events.isEmpty()) {
             return 0;
         }
@@ -93,6 +105,9 @@ public class StockEvents {
             throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "a batch names an unknown node or sku");
         }
         Integer applied = tx.execute(status -> {
+            if (figuresLater) {
+                outbox.figuresAfterCommit();
+            }
             boolean[] claimed = IdempotencyKeys.claimAll(jdbc, SCOPE, events.stream().map(StockEvent::eventId).toList(),
                     events.stream().map(e -> e.type().name()).toList());
             List<StockLedger.OnHandChange> changes = new ArrayList<>(events.size());
@@ -113,7 +128,8 @@ public class StockEvents {
      * through Kafka: the file's result then says of each row whether its change is in the ledger, and a row costs no
      * outbox row, broker append and consumer read. Each row is checked as one event at a time is (schema, then node,
      * then sku) and rejected with the same reason; a row seen before (its event id is the file and row, so a file
-     * read again after a crash) is accepted without a second effect. Should the chunk's transaction fail for another
+     * read again after a crash) is accepted without a second effect. The channels' figures of the chunk's skus follow
+     * from the sync's pass, which works them out while the next chunk is applied. Should the chunk's transaction fail for another
      * reason than an unavailable database, the rows are applied one by one, so that only the row at fault is
      * rejected; without a database the failure goes to the flow, whose error handler tries the chunk again.
      */
@@ -165,7 +181,7 @@ public class StockEvents {
             }
         }
         try {
-            applyAll(events);
+            applyAll(events, true);
         } catch (RuntimeException e) {
             if (DeadLetters.isStorageUnavailable(e)) {
                 throw e;
@@ -173,7 +189,7 @@ public class StockEvents {
             log.info("A chunk of {} rows could not be applied together ({}); applying them one by one", rows.size(), e.toString());
             rows.forEach((row, rowEvents) -> {
                 try {
-                    applyAll(rowEvents);
+                    applyAll(rowEvents, true);
                 } catch (RejectedMessageException r) {
                     chunk.reject(row, r.category(), r.reason());
                 } catch (RuntimeException other) {

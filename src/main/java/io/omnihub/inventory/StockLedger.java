@@ -123,50 +123,62 @@ public class StockLedger {
 
     /**
      * Applies many on-hand changes (stock row, ledger entry with the change actually made and the figures after it;
-     * one STOCK_CHANGED per sku; {@link #adjustOnHand} and {@link #setOnHand} are one change of it), in four
-     * statements whatever their number: the missing stock rows are created (at zero, as a node that never held the sku
-     * stands), every row is locked and read in one statement, the changes are worked out here one after the other
-     * (each on the figures the one before left), and the rows' new figures and the ledger entries are written with
-     * one statement each. (A statement per change, sent as one JDBC batch, had cost PostgreSQL about 0.45 ms a change:
-     * three executions each.) Changes are applied in node and sku order (the order in which every writer locks stock
-     * rows, so this cannot deadlock with a reservation), keeping their given order for one node and sku. This is how
-     * a consumer applies a poll's worth of stock events without paying a round trip per statement. Returns the figures
-     * each (node, sku) row was left with.
+     * one STOCK_CHANGED per sku; {@link #adjustOnHand} and {@link #setOnHand} are one change of it), with a fixed
+     * number of statements whatever their number: the existing rows are locked and read in one statement, the changes
+     * are worked out here one after the other (each on the figures the one before left; a node that never held the sku
+     * starts at zero), the rows that were missing are inserted with their final figures and the existing ones updated,
+     * one statement each, and the ledger entries written with one. (A statement per change, sent as one JDBC batch,
+     * had cost PostgreSQL about 0.45 ms a change; inserting a missing row at zero and then updating it wrote every new
+     * row twice, the second time with new index entries, which a file of new skus paid for every row.) Changes are
+     * applied in node and sku order (the order in which every writer locks stock rows, so this cannot deadlock with a
+     * reservation), keeping their given order for one node and sku. A row another transaction created between the
+     * read and the insert is locked once that transaction has committed and its changes worked out again on its
+     * figures. This is how a consumer applies a poll's worth of stock events without paying a round trip per
+     * statement. Returns the figures each (node, sku) row was left with.
      */
     public java.util.Map<List<String>, Figures> applyOnHand(List<OnHandChange> changes) {
         if (changes.isEmpty()) {
             return java.util.Map.of();
         }
-        List<OnHandChange> ordered = new java.util.ArrayList<>(changes);
-        ordered.sort(java.util.Comparator.comparing(OnHandChange::nodeId).thenComparing(OnHandChange::sku));
-        java.util.Set<List<String>> keys = new java.util.LinkedHashSet<>();
-        for (OnHandChange c : ordered) {
+        // per row, its changes in their given order; rows in node and sku order
+        java.util.Map<List<String>, List<OnHandChange>> byRow = new java.util.TreeMap<>(
+                java.util.Comparator.<List<String>, String>comparing(k -> k.get(0)).thenComparing(k -> k.get(1)));
+        for (OnHandChange c : changes) {
             if (c.kind() == Kind.SNAPSHOT && c.quantity() < 0) {
                 throw new IllegalArgumentException("a count cannot be negative: " + c.quantity());
             }
-            keys.add(List.of(c.nodeId(), c.sku()));
+            byRow.computeIfAbsent(List.of(c.nodeId(), c.sku()), k -> new java.util.ArrayList<>()).add(c);
         }
-        String[] keyNodes = keys.stream().map(k -> k.get(0)).toArray(String[]::new);
-        String[] keySkus = keys.stream().map(k -> k.get(1)).toArray(String[]::new);
-        MapSqlParameterSource rowsParams = new MapSqlParameterSource("nodes", keyNodes).addValue("skus", keySkus);
-        jdbc.update("""
-                insert into stock (node_id, sku, on_hand)
-                select node, sku, 0 from unnest(cast(:nodes as text[]), cast(:skus as text[])) as k(node, sku)
-                where not exists (select 1 from stock s where s.node_id = k.node and s.sku = k.sku)
-                order by node collate "C", sku collate "C"
-                on conflict (node_id, sku) do nothing""", rowsParams);
-        // every row locked and read in one statement, in the order every writer locks stock rows
-        java.util.Map<List<String>, OnHandRow> rows = new java.util.HashMap<>();
-        jdbc.query("""
-                select s.node_id, s.sku, s.on_hand, s.reserved, s.needs_count, s.count_trigger, s.count_reason from stock s
-                join unnest(cast(:nodes as text[]), cast(:skus as text[])) as k(node, sku) on s.node_id = k.node and s.sku = k.sku
-                order by s.node_id collate "C", s.sku collate "C" for update of s""", rowsParams,
-                rs -> {
-                    rows.put(List.of(rs.getString(1), rs.getString(2)), new OnHandRow(rs.getInt(3), rs.getInt(4),
-                            rs.getBoolean(5), rs.getString(6), rs.getString(7)));
-                });
-        // each change as the single-row statement applied it, one after the other on the figures the previous left
-        int n = ordered.size();
+        java.util.Map<List<String>, OnHandRow> before = lockForChange(byRow.keySet());
+        java.util.Map<List<String>, List<OnHandRow>> steps = new java.util.HashMap<>();
+        java.util.List<List<String>> missing = new java.util.ArrayList<>();
+        for (var row : byRow.entrySet()) {
+            OnHandRow start = before.get(row.getKey());
+            if (start == null) {
+                missing.add(row.getKey());
+                start = OnHandRow.NONE;
+            }
+            steps.put(row.getKey(), apply(start, row.getValue()));
+        }
+        if (!missing.isEmpty()) {
+            java.util.Set<List<String>> inserted = insertRows(missing, steps);
+            java.util.List<List<String>> raced = missing.stream().filter(k -> !inserted.contains(k)).toList();
+            if (!raced.isEmpty()) {
+                // created meanwhile by another transaction, which has committed (the insert waited for it): its figures
+                java.util.Map<List<String>, OnHandRow> now = lockForChange(raced);
+                for (List<String> key : raced) {
+                    OnHandRow start = now.get(key);
+                    if (start == null) {
+                        throw new IllegalStateException("stock row " + key.get(0) + "/" + key.get(1) + " neither found nor created");
+                    }
+                    before.put(key, start);
+                    steps.put(key, apply(start, byRow.get(key)));
+                }
+            }
+        }
+        updateRows(before.keySet(), steps);
+        // the ledger entries in node and sku order, each row's in its changes' order
+        int n = changes.size();
         String[] nodes = new String[n];
         String[] skus = new String[n];
         String[] kinds = new String[n];
@@ -175,50 +187,28 @@ public class StockLedger {
         Integer[] reserveds = new Integer[n];
         String[] references = new String[n];
         String[] reasons = new String[n];
-        for (int i = 0; i < n; i++) {
-            OnHandChange c = ordered.get(i);
-            List<String> key = List.of(c.nodeId(), c.sku());
-            OnHandRow row = rows.get(key);
-            if (row == null) {
-                throw new IllegalStateException("stock row " + c.nodeId() + "/" + c.sku() + " neither found nor created");
+        int i = 0;
+        java.util.Map<List<String>, Figures> after = new java.util.LinkedHashMap<>();
+        for (var row : byRow.entrySet()) {
+            List<OnHandRow> figures = steps.get(row.getKey());
+            List<OnHandChange> rowChanges = row.getValue();
+            for (int j = 0; j < rowChanges.size(); j++) {
+                OnHandChange c = rowChanges.get(j);
+                OnHandRow was = figures.get(j);
+                OnHandRow is = figures.get(j + 1);
+                nodes[i] = c.nodeId();
+                skus[i] = c.sku();
+                kinds[i] = c.kind().name();
+                deltas[i] = is.onHand() - was.onHand();
+                afters[i] = is.onHand();
+                reserveds[i] = is.reserved();
+                references[i] = c.reference();
+                reasons[i] = c.reason();
+                i++;
             }
-            OnHandRow next = row.apply(c);
-            rows.put(key, next);
-            nodes[i] = c.nodeId();
-            skus[i] = c.sku();
-            kinds[i] = c.kind().name();
-            deltas[i] = next.onHand() - row.onHand();
-            afters[i] = next.onHand();
-            reserveds[i] = next.reserved();
-            references[i] = c.reference();
-            reasons[i] = c.reason();
+            OnHandRow last = figures.get(figures.size() - 1);
+            after.put(row.getKey(), new Figures(last.onHand(), last.reserved()));
         }
-        String[] rowNodes = new String[keys.size()];
-        String[] rowSkus = new String[keys.size()];
-        Integer[] onHands = new Integer[keys.size()];
-        Boolean[] needs = new Boolean[keys.size()];
-        String[] triggers = new String[keys.size()];
-        String[] countReasons = new String[keys.size()];
-        int k = 0;
-        for (List<String> key : keys) {
-            OnHandRow row = rows.get(key);
-            rowNodes[k] = key.get(0);
-            rowSkus[k] = key.get(1);
-            onHands[k] = row.onHand();
-            needs[k] = row.needsCount();
-            triggers[k] = row.countTrigger();
-            countReasons[k] = row.countReason();
-            k++;
-        }
-        jdbc.update("""
-                update stock s set on_hand = u.on_hand, needs_count = u.needs_count, count_trigger = u.count_trigger,
-                       count_reason = u.count_reason, updated_at = now()
-                from unnest(cast(:nodes as text[]), cast(:skus as text[]), cast(:onHands as int[]), cast(:needs as boolean[]),
-                            cast(:triggers as text[]), cast(:reasons as text[]))
-                     as u(node, sku, on_hand, needs_count, count_trigger, count_reason)
-                where s.node_id = u.node and s.sku = u.sku""",
-                new MapSqlParameterSource("nodes", rowNodes).addValue("skus", rowSkus).addValue("onHands", onHands)
-                        .addValue("needs", needs).addValue("triggers", triggers).addValue("reasons", countReasons));
         jdbc.update("""
                 insert into ledger_entry (node_id, sku, kind, on_hand_delta, reserved_delta, on_hand_after, reserved_after, reference, reason)
                 select node, sku, kind, delta, 0, after, reserved, ref, reason
@@ -229,18 +219,99 @@ public class StockLedger {
                 new MapSqlParameterSource("nodes", nodes).addValue("skus", skus).addValue("kinds", kinds)
                         .addValue("deltas", deltas).addValue("afters", afters).addValue("reserveds", reserveds)
                         .addValue("refs", references).addValue("reasons", reasons));
-        java.util.Set<String> changedSkus = new java.util.TreeSet<>();
-        java.util.Map<List<String>, Figures> after = new java.util.LinkedHashMap<>();
-        for (List<String> key : keys) {
-            changedSkus.add(key.get(1));
-            after.put(key, new Figures(rows.get(key).onHand(), rows.get(key).reserved()));
-        }
-        outbox.stockChanged(changedSkus);
+        outbox.stockChanged(new java.util.TreeSet<>(byRow.keySet().stream().map(k -> k.get(1)).toList()));
         return after;
+    }
+
+    /** The row's figures before its first change and after each of {@code changes}, one after the other. */
+    private static List<OnHandRow> apply(OnHandRow start, List<OnHandChange> changes) {
+        List<OnHandRow> figures = new java.util.ArrayList<>(changes.size() + 1);
+        figures.add(start);
+        OnHandRow row = start;
+        for (OnHandChange c : changes) {
+            row = row.apply(c);
+            figures.add(row);
+        }
+        return figures;
+    }
+
+    /** The existing stock rows among {@code keys} (node, sku), locked in the order every writer locks stock rows, and read. */
+    private java.util.Map<List<String>, OnHandRow> lockForChange(java.util.Collection<List<String>> keys) {
+        java.util.Map<List<String>, OnHandRow> rows = new java.util.HashMap<>();
+        jdbc.query("""
+                select s.node_id, s.sku, s.on_hand, s.reserved, s.needs_count, s.count_trigger, s.count_reason from stock s
+                join unnest(cast(:nodes as text[]), cast(:skus as text[])) as k(node, sku) on s.node_id = k.node and s.sku = k.sku
+                order by s.node_id collate "C", s.sku collate "C" for update of s""",
+                new MapSqlParameterSource("nodes", keys.stream().map(k -> k.get(0)).toArray(String[]::new))
+                        .addValue("skus", keys.stream().map(k -> k.get(1)).toArray(String[]::new)),
+                rs -> {
+                    rows.put(List.of(rs.getString(1), rs.getString(2)), new OnHandRow(rs.getInt(3), rs.getInt(4),
+                            rs.getBoolean(5), rs.getString(6), rs.getString(7)));
+                });
+        return rows;
+    }
+
+    /** Inserts the missing rows with their final figures (in lock order); returns the ones inserted (not created meanwhile). */
+    private java.util.Set<List<String>> insertRows(List<List<String>> keys, java.util.Map<List<String>, List<OnHandRow>> steps) {
+        java.util.Set<List<String>> inserted = new java.util.HashSet<>();
+        jdbc.query("""
+                insert into stock (node_id, sku, on_hand, needs_count, count_trigger, count_reason)
+                select node, sku, on_hand, needs_count, count_trigger, count_reason
+                from unnest(cast(:nodes as text[]), cast(:skus as text[]), cast(:onHands as int[]), cast(:needs as boolean[]),
+                            cast(:triggers as text[]), cast(:reasons as text[]))
+                     as u(node, sku, on_hand, needs_count, count_trigger, count_reason)
+                order by node collate "C", sku collate "C"
+                on conflict (node_id, sku) do nothing
+                returning node_id, sku""", finalFigures(keys, steps), rs -> {
+            inserted.add(List.of(rs.getString(1), rs.getString(2)));
+        });
+        return inserted;
+    }
+
+    /** Writes the final figures of rows that existed (locked by {@link #lockForChange}). */
+    private void updateRows(java.util.Collection<List<String>> keys, java.util.Map<List<String>, List<OnHandRow>> steps) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        jdbc.update("""
+                update stock s set on_hand = u.on_hand, needs_count = u.needs_count, count_trigger = u.count_trigger,
+                       count_reason = u.count_reason, updated_at = now()
+                from unnest(cast(:nodes as text[]), cast(:skus as text[]), cast(:onHands as int[]), cast(:needs as boolean[]),
+                            cast(:triggers as text[]), cast(:reasons as text[]))
+                     as u(node, sku, on_hand, needs_count, count_trigger, count_reason)
+                where s.node_id = u.node and s.sku = u.sku""", finalFigures(keys, steps));
+    }
+
+    private static MapSqlParameterSource finalFigures(java.util.Collection<List<String>> keys,
+                                                      java.util.Map<List<String>, List<OnHandRow>> steps) {
+        int n = keys.size();
+        String[] nodes = new String[n];
+        String[] skus = new String[n];
+        Integer[] onHands = new Integer[n];
+        Boolean[] needs = new Boolean[n];
+        String[] triggers = new String[n];
+        String[] reasons = new String[n];
+        int k = 0;
+        for (List<String> key : keys) {
+            List<OnHandRow> figures = steps.get(key);
+            OnHandRow row = figures.get(figures.size() - 1);
+            nodes[k] = key.get(0);
+            skus[k] = key.get(1);
+            onHands[k] = row.onHand();
+            needs[k] = row.needsCount();
+            triggers[k] = row.countTrigger();
+            reasons[k] = row.countReason();
+            k++;
+        }
+        return new MapSqlParameterSource("nodes", nodes).addValue("skus", skus).addValue("onHands", onHands)
+                .addValue("needs", needs).addValue("triggers", triggers).addValue("reasons", reasons);
     }
 
     /** A stock row's figures and count flag while {@link #applyOnHand} applies changes to it one after the other. */
     private record OnHandRow(int onHand, int reserved, boolean needsCount, String countTrigger, String countReason) {
+
+        /** A node that never held the sku: nothing on hand, nothing reserved, no flag. */
+        static final OnHandRow NONE = new OnHandRow(0, 0, false, null, null);
 
         /**
          * This row after {@code c}: a count replaces on hand and clears the flag; a delta is added (never below zero),

@@ -16,8 +16,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -206,9 +208,11 @@ public class InventorySync {
 
     /**
      * Recomputes every configured channel's figure of {@code skus} with a fixed number of statements, whatever the
-     * number of skus and channels: the {@code ats_state} rows are created where missing and locked (in sku, channel
-     * order, so two hubs cannot deadlock), the stock is read after the locks are held (so a figure is never computed
-     * from older stock than the figure before it), and the changed figures are written and enqueued in batches.
+     * number of skus and channels: the existing {@code ats_state} rows are locked (in sku, channel order, so two hubs
+     * cannot deadlock), the stock is read after the locks are held (so a figure is never computed from older stock than
+     * the figure before it), a pair never told before is inserted with its first figure (its insert holds it against
+     * every other writer until this commits; one another transaction created meanwhile is locked and its stock read
+     * again), and the changed figures are written and enqueued in batches.
      */
     private void recompute(Map<String, Instant> skus) {
         List<String> channels = List.copyOf(channelConfig.withSink());
@@ -218,13 +222,6 @@ public class InventorySync {
         // arrays, not expanded lists: one statement text whatever the number of skus, so each is planned once
         MapSqlParameterSource p = new MapSqlParameterSource("skus", skus.keySet().toArray(new String[0]))
                 .addValue("channels", channels.toArray(new String[0]));
-        jdbc.update("""
-                insert into ats_state (channel, sku, available, sequence)
-                select distinct cn.channel_id, s.sku, 0, 0
-                from channel_node cn join stock s on s.node_id = cn.node_id
-                where s.sku = any(:skus) and cn.channel_id = any(:channels)
-                order by 2, 1
-                on conflict (channel, sku) do nothing""", p);
         Map<Key, Shown> last = new HashMap<>();
         jdbc.query("""
                 select channel, sku, available, sequence from ats_state
@@ -233,19 +230,50 @@ public class InventorySync {
                 rs -> {
                     last.put(new Key(rs.getString(1), rs.getString(2)), new Shown(rs.getInt(3), rs.getLong(4)));
                 });
+        Map<Key, Integer> raw = rawAvailable(skus.keySet(), channels);
+        // a pair never told before is inserted with its first figure (not at zero and then updated: a file of new skus
+        // wrote each of its rows twice); one that another transaction created meanwhile is locked and read as it is now
+        List<Key> missing = raw.keySet().stream().filter(k -> !last.containsKey(k)).toList();
+        Set<Key> inserted = new HashSet<>();
+        if (!missing.isEmpty()) {
+            int[] firsts = missing.stream().mapToInt(k -> figure(k, raw.get(k))).toArray();
+            jdbc.query("""
+                    insert into ats_state (channel, sku, available, sequence)
+                    select channel, sku, figure, 1
+                    from unnest(cast(:channels as text[]), cast(:skus as text[]), cast(:figures as int[])) as u(channel, sku, figure)
+                    order by sku, channel
+                    on conflict (channel, sku) do nothing
+                    returning channel, sku""",
+                    new MapSqlParameterSource("channels", missing.stream().map(Key::channel).toArray(String[]::new))
+                            .addValue("skus", missing.stream().map(Key::sku).toArray(String[]::new))
+                            .addValue("figures", java.util.Arrays.stream(firsts).boxed().toArray(Integer[]::new)),
+                    rs -> {
+                        inserted.add(new Key(rs.getString(1), rs.getString(2)));
+                    });
+            List<Key> raced = missing.stream().filter(k -> !inserted.contains(k)).toList();
+            if (!raced.isEmpty()) {
+                // created by another transaction after the read above (the insert waited for it to commit): locked now,
+                // and the stock read again under the lock, so the figure is never older than the one that transaction sent
+                raced.forEach(k -> last.put(k, lockOne(k)));
+                Map<Key, Integer> again = rawAvailable(raced.stream().map(Key::sku).collect(java.util.stream.Collectors.toSet()),
+                        raced.stream().map(Key::channel).collect(java.util.stream.Collectors.toSet()));
+                raced.forEach(k -> raw.put(k, again.getOrDefault(k, 0)));
+            }
+        }
         List<Deliveries.NewAts> changed = new ArrayList<>();
         List<Key> updated = new ArrayList<>();
         List<Integer> figures = new ArrayList<>();
         List<Long> sequences = new ArrayList<>();
         Instant now = Instant.now();
-        for (Map.Entry<Key, Integer> e : rawAvailable(skus.keySet(), channels).entrySet()) {
+        for (Map.Entry<Key, Integer> e : raw.entrySet()) {
             Key key = e.getKey();
-            Shown state = last.get(key);
-            if (state == null) {
-                // the pair appeared after the insert above (a stock row or a channel node was added meanwhile)
-                state = lockOne(key);
+            int figure = figure(key, e.getValue());
+            if (inserted.contains(key)) {
+                AvailableToSell ats = new AvailableToSell(key.channel(), key.sku(), figure, now, 1);
+                changed.add(new Deliveries.NewAts(ats, json(ats), skus.get(key.sku())));
+                continue;
             }
-            int figure = channelConfig.channel(key.channel()).rulesFor(key.sku()).apply(e.getValue());
+            Shown state = last.get(key);
             long sequence = state.sequence();
             if (sequence > 0 && state.available() == figure) {
                 continue;
@@ -260,7 +288,8 @@ public class InventorySync {
         if (changed.isEmpty()) {
             return;
         }
-        jdbc.update("""
+        if (!updated.isEmpty()) {
+            jdbc.update("""
                 update ats_state a set available = u.figure, sequence = u.seq, updated_at = now()
                 from unnest(cast(:channels as text[]), cast(:skus as text[]), cast(:figures as int[]), cast(:seqs as bigint[]))
                      as u(channel, sku, figure, seq)
@@ -269,7 +298,13 @@ public class InventorySync {
                         .addValue("skus", updated.stream().map(Key::sku).toArray(String[]::new))
                         .addValue("figures", figures.toArray(new Integer[0]))
                         .addValue("seqs", sequences.toArray(new Long[0])));
+        }
         deliveries.enqueueAts(changed);
+    }
+
+    /** The figure {@code key}'s channel shows of {@code raw} units, after its buffers. */
+    private int figure(Key key, int raw) {
+        return channelConfig.channel(key.channel()).rulesFor(key.sku()).apply(raw);
     }
 
     /** A STOCK_CHANGED outbox row not yet worked off: its id, its sku and when the change was made. */
