@@ -136,4 +136,16 @@ class ConsoleSecurityIT extends HubIntegrationTest {
         assertThat(scrape.statusCode()).isEqualTo(200);
         assertThat(scrape.body()).contains("jvm_memory_used_bytes");
     }
+
+    @Test
+    void shouldTimeRequestsButNotEachSecurityFilter() {
+        // a request through the whole chain, signed in (authentication and authorization both ran)
+        assertThat(preview(request(POST_PATH).header("Authorization", basic("operator"))).statusCode()).isEqualTo(200);
+        HttpResponse<String> scrape = send(request("/actuator/prometheus").header("Authorization", basic("viewer")).GET());
+        assertThat(scrape.statusCode()).isEqualTo(200);
+        assertThat(scrape.body()).as("the request timed as a whole").contains("http_server_requests_seconds_count");
+        assertThat(scrape.body()).as("no timer per security filter, authentication or authorization")
+                .doesNotContain("spring_security_filterchains").doesNotContain("spring_security_authorizations")
+                .doesNotContain("spring_security_authentications");
+    }
 }
