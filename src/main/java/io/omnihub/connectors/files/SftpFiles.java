@@ -72,7 +72,7 @@ public class SftpFiles {
     private final DeadLetters deadLetters;
     private final CompiledMappings mappings;
     private final PostgresIdempotentRepository claims;
-    /** Maps chunks ahead of the flow (daemon threads; a file's chunks not reached when it stops are simply not used). */
+    /** Maps chunks ahead of the flow (daemon threads; once stopped, a file's flow maps what is left itself). */
     private final java.util.concurrent.ExecutorService mappingThreads = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "omnihub-file-mapping");
         t.setDaemon(true);
@@ -87,9 +87,10 @@ public class SftpFiles {
         this.claims = claims;
     }
 
+    /** Chunks already asked for are still mapped (a few thousand rows at most); nothing new is taken. */
     @jakarta.annotation.PreDestroy
     void stopMapping() {
-        mappingThreads.shutdownNow();
+        mappingThreads.shutdown();
     }
 
     /** Checks the file and turns the body into its list of {@link FileChunk}s (empty when the file is refused). */
@@ -332,7 +333,14 @@ public class SftpFiles {
             int index = chunks.indexOf(chunk);
             for (int i = Math.max(index, 0); i < chunks.size() && i <= index + AHEAD; i++) {
                 FileChunk next = chunks.get(i);
-                mapped.computeIfAbsent(next, c -> mappingThreads.submit(() -> map(c, location)));
+                if (!mapped.containsKey(next)) {
+                    try {
+                        mapped.put(next, mappingThreads.submit(() -> map(next, location)));
+                    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                        // the hub is stopping: what is left is mapped here
+                        break;
+                    }
+                }
             }
             java.util.concurrent.Future<?> done = mapped.remove(chunk);
             if (done == null) {
