@@ -129,9 +129,9 @@ public class StockEvents {
      * outbox row, broker append and consumer read. Each row is checked as one event at a time is (schema, then node,
      * then sku) and rejected with the same reason; a row seen before (its event id is the file and row, so a file
      * read again after a crash) is accepted without a second effect. The channels' figures of the chunk's skus follow
-     * from the sync's pass, which works them out while the next chunk is applied. Should the chunk's transaction fail for another
-     * reason than an unavailable database, the rows are applied one by one, so that only the row at fault is
-     * rejected; without a database the failure goes to the flow, whose error handler tries the chunk again.
+     * from the sync's pass, which works them out while the next chunk is applied. Should the chunk's transaction fail
+     * for another reason than an unavailable database, the rows are applied one by one, so that only the row at fault
+     * is rejected; without a database the failure goes to the flow, whose error handler tries the chunk again.
      */
     public FileChunk applyRows(FileChunk chunk) {
         chunk.validate(schemas, SchemaValidator.STOCK_EVENT);
