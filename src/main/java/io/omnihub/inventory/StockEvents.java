@@ -83,18 +83,6 @@ public class StockEvents {
      * the bad one. Returns how many were applied (not duplicates).
      */
     public int applyAll(List<StockEvent> events) {
-        return applyAll(events, false);
-    }
-
-    /**
-     * {@link #applyAll(List)}; with {@code figuresLater} the channels' figures are left to the sync's pass, which this
-     * hub wakes when the transaction commits (a file's chunk: its thousand skus' figures are worked out beside the next
-     * chunk instead of in front of it).
-     */
-    private int applyAll(List<StockEvent> events, boolean figuresLater) {
-        if (events.isEmpty()) {
-            return 0;
-        }
         Set<String> nodes = new TreeSet<>();
         Set<String> skus = new TreeSet<>();
         for (StockEvent e : events) {
@@ -103,6 +91,18 @@ public class StockEvents {
         }
         if (!references.unknownNodes(nodes).isEmpty() || !references.unknownSkus(skus).isEmpty()) {
             throw new RejectedMessageException(ErrorCategory.UNKNOWN_REFERENCE, "a batch names an unknown node or sku");
+        }
+        return applyKnown(events, false);
+    }
+
+    /**
+     * {@link #applyAll(List)} of events whose nodes and skus the caller has checked; with {@code figuresLater} the
+     * channels' figures are left to the sync's pass, which this hub wakes when the transaction commits (a file's chunk:
+     * its thousand skus' figures are worked out beside the next chunk instead of in front of it).
+     */
+    private int applyKnown(List<StockEvent> events, boolean figuresLater) {
+        if (events.isEmpty()) {
+            return 0;
         }
         Integer applied = tx.execute(status -> {
             if (figuresLater) {
@@ -181,7 +181,7 @@ public class StockEvents {
             }
         }
         try {
-            applyAll(events, true);
+            applyKnown(events, true);
         } catch (RuntimeException e) {
             if (DeadLetters.isStorageUnavailable(e)) {
                 throw e;
@@ -189,7 +189,7 @@ public class StockEvents {
             log.info("A chunk of {} rows could not be applied together ({}); applying them one by one", rows.size(), e.toString());
             rows.forEach((row, rowEvents) -> {
                 try {
-                    applyAll(rowEvents, true);
+                    applyKnown(rowEvents, true);
                 } catch (RejectedMessageException r) {
                     chunk.reject(row, r.category(), r.reason());
                 } catch (RuntimeException other) {

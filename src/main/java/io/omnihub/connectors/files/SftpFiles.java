@@ -266,8 +266,8 @@ public class SftpFiles {
     /**
      * Before a chunk enters the flow: each row mapped with the flow's mapping (compiled once per version of the
      * mapping file; the next chunks are mapped ahead meanwhile, see {@link MappingAhead}); a row the mapping cannot map
-     * is rejected with the reason, the others carry their canonical message. The chunk is the body and stays in an exchange property, so what the flow notes on it is read back
-     * whatever the flow leaves in the body.
+     * is rejected with the reason, the others carry their canonical message. The chunk is the body and stays in an
+     * exchange property, so what the flow notes on it is read back whatever the flow leaves in the body.
      */
     public void chunkIn(Exchange exchange) {
         FileChunk chunk = exchange.getMessage().getBody(FileChunk.class);
