@@ -238,6 +238,62 @@ class DeliveryIT extends HubIntegrationTest {
                 .isGreaterThanOrEqualTo(1.0);
     }
 
+    @Autowired
+    Deliveries deliveries;
+
+    @Autowired
+    org.springframework.transaction.support.TransactionTemplate tx;
+
+    /** A delivery row of {@code channel} as the test sets it up: attempts, and a claim in seconds from now (null: none). */
+    long backlogRow(String channel, String sku, long sequence, int attempts, Integer claimedForSeconds) {
+        return jdbc.queryForObject("""
+                insert into delivery (channel, kind, dedupe_key, ordering_key, payload, status, attempts, sequence, claimed_until, event_at)
+                values (:c, 'ATS', :sku, :sku, cast(:payload as jsonb), 'PENDING', :attempts, :seq,
+                        now() + make_interval(secs => cast(:claim as int)), timestamptz '2026-01-01T00:00:00Z')
+                returning id""", new MapSqlParameterSource("c", channel).addValue("sku", sku).addValue("seq", sequence)
+                .addValue("attempts", attempts).addValue("claim", claimedForSeconds)
+                .addValue("payload", "{\"sequence\":%d}".formatted(sequence)), Long.class);
+    }
+
+    @Test
+    void aNewFigureTakesTheUntouchedNewestRowsPlaceOrSupersedesWhatNobodySendsAndLeavesWhatIsInFlight() {
+        // a channel no pump sends for: the rows stay as the enqueue leaves them
+        String channel = "enqueue-" + java.util.UUID.randomUUID();
+        long untouched = backlogRow(channel, "K-UNTOUCHED", 1, 0, null);
+        long attempted = backlogRow(channel, "K-ATTEMPTED", 1, 1, -5); // tried once, its claim ran out
+        long inFlight = backlogRow(channel, "K-IN-FLIGHT", 1, 1, 60);
+        long older = backlogRow(channel, "K-BEHIND", 1, 0, null);
+        long newerInFlight = backlogRow(channel, "K-BEHIND", 2, 1, 60);
+        java.time.Instant changedAt = java.time.Instant.parse("2026-02-01T00:00:00Z");
+        List<Deliveries.NewAts> figures = java.util.stream.Stream.of("K-UNTOUCHED", "K-ATTEMPTED", "K-IN-FLIGHT", "K-BEHIND", "K-NEW")
+                .map(sku -> new Deliveries.NewAts(new io.omnihub.canonical.AvailableToSell(channel, sku, 7, changedAt, 9),
+                        "{\"sequence\":9}", changedAt))
+                .toList();
+        tx.executeWithoutResult(s -> deliveries.enqueueAts(figures));
+
+        record Row(long id, String status, long sequence, java.time.Instant eventAt) {
+        }
+        java.util.function.Function<String, List<Row>> rows = sku -> jdbc.query(
+                "select id, status, sequence, event_at from delivery where channel = :c and ordering_key = :k order by id",
+                new MapSqlParameterSource("c", channel).addValue("k", sku),
+                (rs, i) -> new Row(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getTimestamp(4).toInstant()));
+        java.time.Instant oldest = java.time.Instant.parse("2026-01-01T00:00:00Z");
+        assertThat(rows.apply("K-UNTOUCHED")).as("the row nobody started on takes the figure, keeping its older date")
+                .containsExactly(new Row(untouched, "PENDING", 9, oldest));
+        // (id, status, sequence) of each key's rows, oldest first; a new row's id is whatever came next
+        java.util.function.Function<String, List<String>> shape = sku -> rows.apply(sku).stream()
+                .map(r -> (r.id() > newerInFlight ? "new" : String.valueOf(r.id())) + " " + r.status() + " " + r.sequence()).toList();
+        assertThat(shape.apply("K-ATTEMPTED")).as("an attempted row keeps its figure and is superseded")
+                .containsExactly(attempted + " SUPERSEDED 1", "new PENDING 9");
+        assertThat(shape.apply("K-IN-FLIGHT")).as("a row being sent is left as it is; the figure comes after it")
+                .containsExactly(inFlight + " PENDING 1", "new PENDING 9");
+        assertThat(shape.apply("K-BEHIND")).as("an untouched row that is not the newest is superseded, the one in flight kept")
+                .containsExactly(older + " SUPERSEDED 1", newerInFlight + " PENDING 2", "new PENDING 9");
+        assertThat(rows.apply("K-NEW")).extracting(Row::status, Row::sequence, Row::eventAt)
+                .as("a key with nothing owed gets a row").containsExactly(org.assertj.core.groups.Tuple.tuple("PENDING", 9L, changedAt));
+        jdbc.update("delete from delivery where channel = :c", new MapSqlParameterSource("c", channel));
+    }
+
     void insertBacklog(String channel, String sku, int available, long sequence, String claimedUntil) {
         jdbc.update("insert into delivery (channel, kind, dedupe_key, ordering_key, payload, status, attempts, sequence, claimed_until) "
                         + "values (:c, 'ATS', :sku, :sku, cast(:payload as jsonb), 'PENDING', :attempts, :seq, "
