@@ -18,9 +18,12 @@ import java.util.List;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Feeds one channel: a thread of its own that claims the channel's due deliveries and hands each to the channel's
@@ -30,14 +33,29 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * statement, retries and dead ends one by one. No thread waits on a channel's answer, and a slow channel holds
  * only its own slots.
  * <p>
- * It claims again when a quarter of its slots are free and more may be due (the last claim filled every slot it
- * had), when a delivery was enqueued for the channel, or at the dispatcher's poll (retries coming due, rows another
+ * It claims ahead: up to {@link #AHEAD} rows (or as many as it has slots, when more) wait, claimed, in {@code ready}, and a call
+ * that succeeds hands its slot to the next of them on a sender thread (the dispatcher's, a thread per refill at
+ * most, so a sink route that blocks holds only its own channel's slots). So a freed slot does not wait
+ * for this thread to come round from a claim or a mark (a database round trip each, several milliseconds when the
+ * machine is busy: at 500 stock events a second a slot was idle about twice as long as its call took). A failed call
+ * leaves the refill to this thread, which hands the rows waiting back (unclaimed, the attempt not counted) so that
+ * the circuit breaker and a channel's Retry-After decide, as for any claim, when they go. A row claimed and waiting
+ * is neither replaced by a newer figure nor superseded; it waits for about one call.
+ * <p>
+ * It claims again when a quarter of its slots are free and more may be due (the last claim got every row it asked
+ * for), when a delivery was enqueued for the channel, or at the dispatcher's poll (retries coming due, rows another
  * hub enqueued). A key's next row is claimable only once its previous one is marked, so figures of one sku still
  * reach the channel in order.
  */
 final class ChannelPump implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(ChannelPump.class);
+    /**
+     * Rows claimed ahead of the free slots, at least: this thread claims and marks a round at a time, each a database
+     * round trip, so a channel of few slots (the marketplace's 4) needs more rows waiting than slots to keep them busy
+     * between two of its rounds.
+     */
+    static final int AHEAD = 16;
 
     /** A send that finished, with its outcome on the exchange. */
     private record Finished(Delivery delivery, Exchange exchange) {
@@ -53,6 +71,7 @@ final class ChannelPump implements Runnable {
     private final Clock clock;
     private final Endpoint endpoint;
     private final AsyncProducer producer;
+    private final Executor senders;
     private final Thread thread;
 
     private final Semaphore wakeUp = new Semaphore(0);
@@ -60,17 +79,23 @@ final class ChannelPump implements Runnable {
     private final AtomicBoolean due = new AtomicBoolean(true);
     private final Queue<Finished> finished = new ConcurrentLinkedQueue<>();
     private volatile boolean running = true;
+    /** Calls started and not finished: taken by whoever sends, given back when the call finishes. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Rows claimed and not sent yet, oldest first: sent by this thread after a claim, or when a call succeeds. */
+    private final Queue<Delivery> ready = new ConcurrentLinkedQueue<>();
+    /** The channel said 429: nothing goes out before its Retry-After (set by this thread, read by the senders). */
+    private volatile Instant pausedUntil = Instant.MIN;
 
     // changed by the pump's thread only
-    private int inFlight;
     /** Sent and delivered, but their rows were held by another transaction when they were to be marked. */
     private final List<Long> held = new ArrayList<>();
     private boolean mayHaveMore;
-    private Instant pausedUntil = Instant.MIN;
 
     ChannelPump(String channelId, ChannelSink sink, Endpoint endpoint, Deliveries deliveries,
-                DeliveryProperties props, DeliveryMetrics metrics, Backoff backoff, CircuitBreaker breaker, Clock clock) {
+                DeliveryProperties props, DeliveryMetrics metrics, Backoff backoff, CircuitBreaker breaker, Clock clock,
+                Executor senders) {
         this.channelId = channelId;
+        this.senders = senders;
         this.maxInFlight = sink.maxConcurrency();
         this.endpoint = endpoint;
         this.deliveries = deliveries;
@@ -120,7 +145,7 @@ final class ChannelPump implements Runnable {
         }
         // stopping: the calls in flight are awaited for a moment and recorded (what is not is sent again after its lease)
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while ((inFlight > 0 || !held.isEmpty()) && System.nanoTime() < until) {
+        while ((inFlight.get() > 0 || !held.isEmpty()) && System.nanoTime() < until) {
             try {
                 wakeUp.tryAcquire(50, TimeUnit.MILLISECONDS);
                 settle();
@@ -128,10 +153,11 @@ final class ChannelPump implements Runnable {
                 Thread.currentThread().interrupt();
                 break;
             } catch (RuntimeException e) {
-                log.warn("Could not record the outcomes of {} deliveries to {}: {}", inFlight, channelId, e.toString());
+                log.warn("Could not record the outcomes of {} deliveries to {}: {}", inFlight.get(), channelId, e.toString());
                 break;
             }
         }
+        giveBackReady();
         ServiceHelper.stopService(producer);
     }
 
@@ -150,9 +176,12 @@ final class ChannelPump implements Runnable {
             // the channel said 429: nothing goes out before its Retry-After
             return Math.max(1, Math.min(pollMs, Duration.between(now, pausedUntil).toMillis()));
         }
-        int free = maxInFlight - inFlight;
+        sendReady();
+        int busy = inFlight.get() + ready.size();
+        // claimed ahead: the slots and up to AHEAD rows waiting (as many as the slots when there are more of them)
+        int free = maxInFlight + Math.max(AHEAD, maxInFlight) - busy;
         // claim for a quarter of the slots at a time (or the first one), not a statement per finished call
-        int enough = inFlight == 0 ? 1 : Math.max(1, maxInFlight / 4);
+        int enough = busy == 0 ? 1 : Math.max(1, maxInFlight / 4);
         if (!(due.get() || mayHaveMore) || free < enough) {
             return pollMs;
         }
@@ -174,10 +203,47 @@ final class ChannelPump implements Runnable {
         }
         breaker.unused(permits - claimed.size());
         mayHaveMore = claimed.size() == permits;
-        for (Delivery d : claimed) {
+        ready.addAll(claimed);
+        sendReady();
+        return pollMs;
+    }
+
+    /**
+     * Sends claimed rows while the channel has a free slot and is not paused: from this pump's thread, and from the
+     * thread that saw a call succeed, so a freed slot is taken again at once.
+     */
+    private void sendReady() {
+        while (running && !clock.instant().isBefore(pausedUntil)) {
+            int n = inFlight.get();
+            if (n >= maxInFlight) {
+                return;
+            }
+            if (!inFlight.compareAndSet(n, n + 1)) {
+                continue;
+            }
+            Delivery d = ready.poll();
+            if (d == null) {
+                inFlight.decrementAndGet();
+                if (ready.isEmpty()) {
+                    return;
+                }
+                // rows arrived after the poll (their sender saw the slot taken): take the slot again
+                continue;
+            }
             send(d);
         }
-        return pollMs;
+    }
+
+    /** Rows claimed and not sent go back to the table as they were: unclaimed, their attempt not counted. */
+    private void giveBackReady() {
+        List<Long> ids = new ArrayList<>();
+        for (Delivery d; (d = ready.poll()) != null; ) {
+            ids.add(d.id());
+        }
+        if (!ids.isEmpty()) {
+            deliveries.unclaim(ids);
+            breaker.unused(ids.size());
+        }
     }
 
     private void send(Delivery d) {
@@ -199,16 +265,27 @@ final class ChannelPump implements Runnable {
             m.setHeader(DeliveryHeaders.KAFKA_KEY, d.orderingKey());
         }
         m.setBody(d.payload());
-        inFlight++;
         try {
             producer.process(exchange, doneSync -> {
                 finished.add(new Finished(d, exchange));
+                inFlight.decrementAndGet();
+                if (!doneSync && running && !ready.isEmpty() && DeliveryDispatcher.failureOf(exchange) == null) {
+                    // the slot goes to the next row claimed, on a sender thread: never on the channel client's own
+                    // thread (an event loop), as a sink route may block (a call that answered at once returns to the
+                    // loop that sent it)
+                    try {
+                        senders.execute(this::sendReady);
+                    } catch (RejectedExecutionException stopping) {
+                        // the hub stops: nothing more is sent
+                    }
+                }
                 wakeUp.release();
             });
         } catch (RuntimeException e) {
             // an asynchronous producer reports on the exchange; this is a failure before the call even started
             exchange.setException(e);
             finished.add(new Finished(d, exchange));
+            inFlight.decrementAndGet();
         }
     }
 
@@ -217,11 +294,12 @@ final class ChannelPump implements Runnable {
         // the successes a transaction held last time first (see Deliveries.deliveredUnlessHeld)
         List<Long> delivered = new ArrayList<>(held);
         held.clear();
+        boolean anyFailed = false;
         try {
             for (Finished f; (f = finished.poll()) != null; ) {
-                inFlight--;
                 Throwable failure = DeliveryDispatcher.failureOf(f.exchange());
                 if (failure != null) {
+                    anyFailed = true;
                     failed(f.delivery(), failure);
                     continue;
                 }
@@ -231,6 +309,10 @@ final class ChannelPump implements Runnable {
                 if (f.delivery().eventAt() != null) {
                     metrics.lag(channelId, Duration.between(f.delivery().eventAt(), clock.instant()));
                 }
+            }
+            if (anyFailed) {
+                // the channel failed a call: what waits goes back, to be claimed as the breaker and Retry-After allow
+                giveBackReady();
             }
         } finally {
             if (!delivered.isEmpty()) {

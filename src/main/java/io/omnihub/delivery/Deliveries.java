@@ -289,6 +289,12 @@ public class Deliveries {
         return done;
     }
 
+    /** Claimed rows a dispatcher did not send go back as they were: unclaimed, the attempt the claim counted taken back. */
+    public void unclaim(List<Long> ids) {
+        bookkeeping.update("update delivery set claimed_until = null, attempts = attempts - 1, updated_at = now() "
+                + "where id = any(:ids) and status = 'PENDING'", new MapSqlParameterSource("ids", ids.toArray(Long[]::new)));
+    }
+
     public void dead(long id, String error) {
         bookkeeping.update("update delivery set status = 'DEAD', claimed_until = null, last_error = :error, updated_at = now() "
                 + "where id = :id and status = 'PENDING'", new MapSqlParameterSource("id", id).addValue("error", truncate(error)));

@@ -19,6 +19,8 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -49,6 +51,12 @@ public class DeliveryDispatcher implements DisposableBean {
     private final Clock clock = Clock.systemUTC();
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     private final Map<String, ChannelPump> pumps = new ConcurrentHashMap<>();
+    /** Where a pump hands a slot freed by a call that succeeded to its next claimed row (see {@link ChannelPump}). */
+    private final ExecutorService senders = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "delivery-send");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile boolean stopped;
 
     public DeliveryDispatcher(Deliveries deliveries, ChannelsProperties channels, DeliveryProperties props,
@@ -89,7 +97,7 @@ public class DeliveryDispatcher implements DisposableBean {
 
     private ChannelPump start(String channelId, ChannelSink sink) {
         ChannelPump pump = new ChannelPump(channelId, sink, camel.getEndpoint(sink.route()), deliveries, props,
-                metrics, backoff, breaker(channelId), clock);
+                metrics, backoff, breaker(channelId), clock, senders);
         pump.start();
         log.info("Deliveries to {} go through {} with up to {} in flight", channelId, sink.route(), sink.maxConcurrency());
         return pump;
@@ -164,5 +172,6 @@ public class DeliveryDispatcher implements DisposableBean {
         for (ChannelPump pump : pumps.values()) {
             pump.stop();
         }
+        senders.shutdown();
     }
 }

@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -236,6 +237,39 @@ class DeliveryIT extends HubIntegrationTest {
         assertThat(lag.takeSnapshot().percentileValues()).extracting(v -> v.percentile()).contains(0.5, 0.99);
         assertThat(meters.find("omnihub.delivery.outcomes").tag("channel", "web").tag("outcome", "delivered").counter().count())
                 .isGreaterThanOrEqualTo(1.0);
+    }
+
+    @Test
+    void rowsClaimedAheadOfAFailingCallGoBackUnspentSoEveryAttemptCountedIsACallMade() {
+        // 12 figures for the marketplace (4 slots): 4 calls go out and the other rows wait, claimed, for a slot; the
+        // calls fail after a while, so the waiting rows go back to the table and are claimed again later
+        String prefix = "AHEAD-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        StubMapping failing = ChannelStubs.server().stubFor(put(com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching(
+                "/marketplace/inventory/" + prefix + ".*")).atPriority(1).willReturn(aResponse().withStatus(503).withFixedDelay(300)));
+        MapSqlParameterSource p = new MapSqlParameterSource("p", prefix + "%");
+        try {
+            for (int i = 0; i < 12; i++) {
+                insertBacklog("marketplace", prefix + i, i, 1, null);
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
+                    "select count(*) from delivery where channel = 'marketplace' and ordering_key like :p and last_error is not null",
+                    p, Integer.class) >= 6);
+        } finally {
+            ChannelStubs.server().removeStub(failing);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject(
+                "select count(*) from delivery where channel = 'marketplace' and ordering_key like :p and status = 'DELIVERED'",
+                p, Integer.class) == 12);
+        Map<String, Long> calls = ChannelStubs.server().getAllServeEvents().stream()
+                .filter(e -> e.getRequest().getUrl().startsWith("/marketplace/inventory/" + prefix))
+                .collect(java.util.stream.Collectors.groupingBy(e -> e.getRequest().getUrl().substring("/marketplace/inventory/".length()),
+                        java.util.stream.Collectors.counting()));
+        Map<String, Long> attempts = new java.util.TreeMap<>();
+        jdbc.query("select ordering_key, attempts from delivery where channel = 'marketplace' and ordering_key like :p", p,
+                rs -> {
+                    attempts.put(rs.getString(1), rs.getLong(2));
+                });
+        assertThat(attempts).as("attempts counted per figure = calls the marketplace saw for it").isEqualTo(new java.util.TreeMap<>(calls));
     }
 
     @Autowired
