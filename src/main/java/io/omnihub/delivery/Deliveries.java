@@ -49,16 +49,22 @@ public class Deliveries {
                 where d.channel = i.channel and d.kind = 'ATS' and d.ordering_key = i.sku and d.status = 'PENDING'
                   and (d.claimed_until is null or d.claimed_until < now())
                 for update skip locked) p""";
-    /** An owned row takes a new figure in place (it keeps the date of the oldest change it reflects). */
-    private static final String REPLACE_ATS = """
-            update delivery d set payload = cast(u.payload as jsonb), sequence = u.sequence,
-                   event_at = least(d.event_at, u.event_at), updated_at = now()
-            from unnest(cast(:ids as bigint[]), cast(:payloads as text[]), cast(:eventAts as timestamptz[]),
-                        cast(:sequences as bigint[])) as u(id, payload, event_at, sequence)
-            where d.id = u.id""";
-    private static final String SUPERSEDE = """
-            update delivery set status = 'SUPERSEDED', updated_at = now(), claimed_until = null where id = any(:ids)""";
-    private static final String INSERT_ATS = """
+    /**
+     * What {@link #enqueueAts} decided, written in one statement (a round trip fewer each, in the stock change's
+     * transaction): owned rows that take a new figure in place (they keep the date of the oldest change they reflect),
+     * owned rows superseded, new rows in the input's order. The three parts touch different rows and do not join.
+     */
+    private static final String WRITE_ATS = """
+            with replaced as (
+                update delivery d set payload = cast(u.payload as jsonb), sequence = u.sequence,
+                       event_at = least(d.event_at, u.event_at), updated_at = now()
+                from unnest(cast(:replaceIds as bigint[]), cast(:replacePayloads as text[]),
+                            cast(:replaceEventAts as timestamptz[]), cast(:replaceSequences as bigint[]))
+                     as u(id, payload, event_at, sequence)
+                where d.id = u.id),
+            superseded as (
+                update delivery set status = 'SUPERSEDED', updated_at = now(), claimed_until = null
+                where id = any(cast(:supersededIds as bigint[])))
             insert into delivery (channel, kind, dedupe_key, ordering_key, payload, status, event_at, sequence)
             select channel, 'ATS', sku, sku, cast(payload as jsonb), 'PENDING', event_at, sequence
             from unnest(cast(:channels as text[]), cast(:skus as text[]), cast(:payloads as text[]),
@@ -109,7 +115,7 @@ public class Deliveries {
     }
 
     /**
-     * Enqueues many new ATS figures (at most one per channel and sku) in the caller's transaction, in one statement.
+     * Enqueues many new ATS figures (at most one per channel and sku) in the caller's transaction, in two statements (the rows it owns, then what becomes of them).
      * Where the channel still owes a figure for the sku that was never attempted (the dispatcher is behind), that
      * row takes the new figure in its place (it keeps the date of the oldest change it
      * now reflects); otherwise older undelivered figures not being sent right now are superseded and a row is
@@ -145,22 +151,16 @@ public class Deliveries {
                 inserted.add(f);
             }
         }
-        if (!replaced.isEmpty()) {
-            jdbc.update(REPLACE_ATS, new MapSqlParameterSource("ids", replaced.toArray(Long[]::new))
-                    .addValue("payloads", replacing.stream().map(NewAts::json).toArray(String[]::new))
-                    .addValue("eventAts", replacing.stream().map(Deliveries::eventAt).toArray(String[]::new))
-                    .addValue("sequences", replacing.stream().map(f -> f.ats().sequence()).toArray(Long[]::new)));
-        }
-        if (!superseded.isEmpty()) {
-            jdbc.update(SUPERSEDE, new MapSqlParameterSource("ids", superseded.toArray(Long[]::new)));
-        }
-        if (!inserted.isEmpty()) {
-            jdbc.update(INSERT_ATS, new MapSqlParameterSource("channels", inserted.stream().map(f -> f.ats().channel()).toArray(String[]::new))
-                    .addValue("skus", inserted.stream().map(f -> f.ats().sku()).toArray(String[]::new))
-                    .addValue("payloads", inserted.stream().map(NewAts::json).toArray(String[]::new))
-                    .addValue("eventAts", inserted.stream().map(Deliveries::eventAt).toArray(String[]::new))
-                    .addValue("sequences", inserted.stream().map(f -> f.ats().sequence()).toArray(Long[]::new)));
-        }
+        jdbc.update(WRITE_ATS, new MapSqlParameterSource("replaceIds", replaced.toArray(Long[]::new))
+                .addValue("replacePayloads", replacing.stream().map(NewAts::json).toArray(String[]::new))
+                .addValue("replaceEventAts", replacing.stream().map(Deliveries::eventAt).toArray(String[]::new))
+                .addValue("replaceSequences", replacing.stream().map(f -> f.ats().sequence()).toArray(Long[]::new))
+                .addValue("supersededIds", superseded.toArray(Long[]::new))
+                .addValue("channels", inserted.stream().map(f -> f.ats().channel()).toArray(String[]::new))
+                .addValue("skus", inserted.stream().map(f -> f.ats().sku()).toArray(String[]::new))
+                .addValue("payloads", inserted.stream().map(NewAts::json).toArray(String[]::new))
+                .addValue("eventAts", inserted.stream().map(Deliveries::eventAt).toArray(String[]::new))
+                .addValue("sequences", inserted.stream().map(f -> f.ats().sequence()).toArray(Long[]::new)));
         figures.forEach(f -> enqueued(f.ats().channel()));
     }
 
