@@ -40,7 +40,8 @@ public class Deliveries {
      * comparisons and half of a 200 ms statement for a pass of 500 figures at 500 stock events a second).
      */
     private static final String OWNED_ATS = """
-            select p.id, p.channel, p.ordering_key, p.attempts = 0 and p.last_error is null and p.claimed_until is null as untouched,
+            select p.id, p.channel, p.ordering_key,
+                   p.attempts = 0 and p.last_error is null and p.claimed_until is null as untouched,
                    p.id = (select max(q.id) from delivery q where q.channel = p.channel and q.kind = 'ATS'
                              and q.ordering_key = p.ordering_key and q.status = 'PENDING') as newest
             from unnest(cast(:channels as text[]), cast(:skus as text[])) as i(channel, sku)
@@ -115,7 +116,8 @@ public class Deliveries {
     }
 
     /**
-     * Enqueues many new ATS figures (at most one per channel and sku) in the caller's transaction, in two statements (the rows it owns, then what becomes of them).
+     * Enqueues many new ATS figures (at most one per channel and sku) in the caller's transaction, in two statements
+     * (the rows it owns, then what becomes of them).
      * Where the channel still owes a figure for the sku that was never attempted (the dispatcher is behind), that
      * row takes the new figure in its place (it keeps the date of the oldest change it
      * now reflects); otherwise older undelivered figures not being sent right now are superseded and a row is
@@ -131,7 +133,8 @@ public class Deliveries {
         Map<String, List<OwnedRow>> owned = new HashMap<>();
         jdbc.query(OWNED_ATS, new MapSqlParameterSource("channels", keyChannels).addValue("skus", keySkus), rs -> {
             OwnedRow row = new OwnedRow(rs.getLong("id"), rs.getBoolean("untouched"), rs.getBoolean("newest"));
-            owned.computeIfAbsent(key(rs.getString("channel"), rs.getString("ordering_key")), k -> new ArrayList<>()).add(row);
+            owned.computeIfAbsent(key(rs.getString("channel"), rs.getString("ordering_key")), k -> new ArrayList<>())
+                    .add(row);
         });
         List<Long> replaced = new ArrayList<>();
         List<NewAts> replacing = new ArrayList<>();
