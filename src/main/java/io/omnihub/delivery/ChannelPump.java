@@ -34,13 +34,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * only its own slots.
  * <p>
  * It claims ahead: up to {@link #AHEAD} rows (or as many as it has slots, when more) wait, claimed, in
- * {@code ready}, and a call that succeeds hands its slot to the next of them on a sender thread (the dispatcher's, a thread
- * per refill at most, so a sink route that blocks holds only its own channel's slots). So a freed slot does not wait
- * for this thread to come round from a claim or a mark (a database round trip each, several milliseconds when the
- * machine is busy: at 500 stock events a second a slot was idle about twice as long as its call took). A failed call
- * leaves the refill to this thread, which hands the rows waiting back (unclaimed, the attempt not counted) so that
- * the circuit breaker and a channel's Retry-After decide, as for any claim, when they go. A row claimed and waiting
- * is neither replaced by a newer figure nor superseded; it waits for a few calls at most.
+ * {@code ready}, and a call that succeeds hands its slot to the next of them on a sender thread (the dispatcher's, a
+ * thread per refill at most, so a sink route that blocks holds only its own channel's slots). So a freed slot does
+ * not wait for this thread to come round from a claim or a mark (a database round trip each, several milliseconds
+ * when the machine is busy: at 500 stock events a second a slot was idle about twice as long as its call took). A
+ * failed call leaves the refill to this thread, which hands the rows waiting back (unclaimed, the attempt not
+ * counted) so that the circuit breaker and a channel's Retry-After decide, as for any claim, when they go. A row
+ * claimed and waiting is neither replaced by a newer figure nor superseded; it waits for a few calls at most.
  * <p>
  * It claims again when a quarter of its slots are free and more may be due (the last claim got every row it asked
  * for), when a delivery was enqueued for the channel, or at the dispatcher's poll (retries coming due, rows another
