@@ -38,9 +38,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * thread per refill at most, so a sink route that blocks holds only its own channel's slots). So a freed slot does
  * not wait for this thread to come round from a claim or a mark (a database round trip each, several milliseconds
  * when the machine is busy: at 500 stock events a second a slot was idle about twice as long as its call took). A
- * failed call leaves the refill to this thread, which hands the rows waiting back (unclaimed, the attempt not
- * counted) so that the circuit breaker and a channel's Retry-After decide, as for any claim, when they go. A row
- * claimed and waiting is neither replaced by a newer figure nor superseded; it waits for a few calls at most.
+ * failed call stops the sending until this thread has recorded it, and it hands the rows waiting back (unclaimed,
+ * the attempt not counted) so that the circuit breaker and a channel's Retry-After decide, as for any claim, when
+ * they go. A row claimed and waiting is neither replaced by a newer figure nor superseded; it waits for a few calls
+ * at most.
  * <p>
  * It claims again when a quarter of its slots are free and more may be due (the last claim got every row it asked
  * for), when a delivery was enqueued for the channel, or at the dispatcher's poll (retries coming due, rows another
@@ -83,6 +84,8 @@ final class ChannelPump implements Runnable {
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Rows claimed and not sent yet, oldest first: sent by this thread after a claim, or when a call succeeds. */
     private final Queue<Delivery> ready = new ConcurrentLinkedQueue<>();
+    /** A call failed and this thread has not recorded it yet: nothing more goes out until it has. */
+    private final AtomicBoolean failedUnrecorded = new AtomicBoolean();
     /** The channel said 429: nothing goes out before its Retry-After (set by this thread, read by the senders). */
     private volatile Instant pausedUntil = Instant.MIN;
 
@@ -213,7 +216,7 @@ final class ChannelPump implements Runnable {
      * thread that saw a call succeed, so a freed slot is taken again at once.
      */
     private void sendReady() {
-        while (running && !clock.instant().isBefore(pausedUntil)) {
+        while (running && !failedUnrecorded.get() && !clock.instant().isBefore(pausedUntil)) {
             int n = inFlight.get();
             if (n >= maxInFlight) {
                 return;
@@ -268,8 +271,13 @@ final class ChannelPump implements Runnable {
         try {
             producer.process(exchange, doneSync -> {
                 finished.add(new Finished(d, exchange));
+                // after the add: the pump's thread clears the flag before it takes what finished
+                boolean failed = DeliveryDispatcher.failureOf(exchange) != null;
+                if (failed) {
+                    failedUnrecorded.set(true);
+                }
                 inFlight.decrementAndGet();
-                if (!doneSync && running && !ready.isEmpty() && DeliveryDispatcher.failureOf(exchange) == null) {
+                if (!doneSync && !failed && running && !ready.isEmpty()) {
                     // the slot goes to the next row claimed, on a sender thread: never on the channel client's own
                     // thread (an event loop), as a sink route may block (a call that answered at once returns to the
                     // loop that sent it)
@@ -285,7 +293,9 @@ final class ChannelPump implements Runnable {
             // an asynchronous producer reports on the exchange; this is a failure before the call even started
             exchange.setException(e);
             finished.add(new Finished(d, exchange));
+            failedUnrecorded.set(true);
             inFlight.decrementAndGet();
+            wakeUp.release();
         }
     }
 
@@ -294,6 +304,8 @@ final class ChannelPump implements Runnable {
         // the successes a transaction held last time first (see Deliveries.deliveredUnlessHeld)
         List<Long> delivered = new ArrayList<>(held);
         held.clear();
+        // a failure that comes after this is recorded at the next round, and stops the sending until then
+        failedUnrecorded.set(false);
         boolean anyFailed = false;
         try {
             for (Finished f; (f = finished.poll()) != null; ) {
