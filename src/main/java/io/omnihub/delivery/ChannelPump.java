@@ -58,6 +58,10 @@ final class ChannelPump implements Runnable {
      */
     static final int AHEAD = 16;
 
+    /** A row claimed ahead, and when ({@link System#nanoTime}): its lease runs out {@code lease-ms} after. */
+    private record Claimed(Delivery delivery, long atNanos) {
+    }
+
     /** A send that finished, with its outcome on the exchange. */
     private record Finished(Delivery delivery, Exchange exchange) {
     }
@@ -83,7 +87,7 @@ final class ChannelPump implements Runnable {
     /** Calls started and not finished: taken by whoever sends, given back when the call finishes. */
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Rows claimed and not sent yet, oldest first: sent by this thread after a claim, or when a call succeeds. */
-    private final Queue<Delivery> ready = new ConcurrentLinkedQueue<>();
+    private final Queue<Claimed> ready = new ConcurrentLinkedQueue<>();
     /** A call failed and this thread has not recorded it yet: nothing more goes out until it has. */
     private final AtomicBoolean failedUnrecorded = new AtomicBoolean();
     /** The channel said 429: nothing goes out before its Retry-After (set by this thread, read by the senders). */
@@ -179,6 +183,7 @@ final class ChannelPump implements Runnable {
             // the channel said 429: nothing goes out before its Retry-After
             return Math.max(1, Math.min(pollMs, Duration.between(now, pausedUntil).toMillis()));
         }
+        giveBackAged();
         sendReady();
         int busy = inFlight.get() + ready.size();
         // claimed ahead: the slots and up to AHEAD rows waiting (as many as the slots when there are more of them)
@@ -206,7 +211,8 @@ final class ChannelPump implements Runnable {
         }
         breaker.unused(permits - claimed.size());
         mayHaveMore = claimed.size() == permits;
-        ready.addAll(claimed);
+        long at = System.nanoTime();
+        claimed.forEach(d -> ready.add(new Claimed(d, at)));
         sendReady();
         return pollMs;
     }
@@ -224,8 +230,8 @@ final class ChannelPump implements Runnable {
             if (!inFlight.compareAndSet(n, n + 1)) {
                 continue;
             }
-            Delivery d = ready.poll();
-            if (d == null) {
+            Claimed c = ready.poll();
+            if (c == null) {
                 inFlight.decrementAndGet();
                 if (ready.isEmpty()) {
                     return;
@@ -233,19 +239,41 @@ final class ChannelPump implements Runnable {
                 // rows arrived after the poll (their sender saw the slot taken): take the slot again
                 continue;
             }
-            send(d);
+            send(c.delivery());
         }
     }
 
     /** Rows claimed and not sent go back to the table as they were: unclaimed, their attempt not counted. */
     private void giveBackReady() {
         List<Long> ids = new ArrayList<>();
-        for (Delivery d; (d = ready.poll()) != null; ) {
-            ids.add(d.id());
+        for (Claimed c; (c = ready.poll()) != null; ) {
+            ids.add(c.delivery().id());
         }
+        giveBack(ids);
+    }
+
+    /**
+     * Rows that waited for a slot for half their lease go back too (slow calls hold every slot): sent later than
+     * that, a row's lease could run out while it is on its way, and another claim send it a second time.
+     */
+    private void giveBackAged() {
+        long limit = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(props.leaseMs() / 2);
+        List<Long> ids = new ArrayList<>();
+        for (Claimed c : ready) {
+            // remove, not poll: a sender may take the row meanwhile, and then it is its to send
+            if (c.atNanos() - limit < 0 && ready.remove(c)) {
+                ids.add(c.delivery().id());
+            }
+        }
+        giveBack(ids);
+    }
+
+    private void giveBack(List<Long> ids) {
         if (!ids.isEmpty()) {
             deliveries.unclaim(ids);
             breaker.unused(ids.size());
+            // they are due again: claimed at a next round, as the breaker allows
+            due.set(true);
         }
     }
 
