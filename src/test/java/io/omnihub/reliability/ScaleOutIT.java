@@ -448,9 +448,10 @@ class ScaleOutIT {
         // both relays were active, and never at the same time
         List<RelayPass> passes = new ArrayList<>(relayPasses(first, "first", since));
         List<RelayPass> bySecond = relayPasses(second, "second", since);
-        String seen = "passes since the test began: first %d, second %d; ever: first %d, second %d; relay warnings: first %s, second %s"
-                .formatted(passes.size(), bySecond.size(), relayPasses(first, "first", 0).size(),
-                        relayPasses(second, "second", 0).size(), relayWarnings(first), relayWarnings(second));
+        String seen = ("passes since the test began: first %d, second %d; ever: first %d, second %d; "
+                + "relay warnings: first %s, second %s").formatted(passes.size(), bySecond.size(),
+                relayPasses(first, "first", 0).size(), relayPasses(second, "second", 0).size(),
+                relayWarnings(first), relayWarnings(second));
         assertThat(passes).as("passes of the first instance's relay (%s)", seen).isNotEmpty();
         assertThat(bySecond).as("passes of the second instance's relay (%s)", seen).isNotEmpty();
         passes.addAll(bySecond);
