@@ -189,6 +189,46 @@ class IntakeGroupCommitIT extends HubIntegrationTest {
                 .as("nothing of the invalid orders").isZero();
     }
 
+    /** Threads of the hub whose stack shows them serving a webhook request and waiting for the route to finish. */
+    static List<String> threadsWaitingInAWebhook() {
+        List<String> waiting = new ArrayList<>();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            boolean inWebhook = false;
+            boolean awaiting = false;
+            for (StackTraceElement frame : stack) {
+                inWebhook |= frame.getClassName().contains("PlatformHttpConsumer") || frame.getClassName().contains("OrderIntake");
+                awaiting |= frame.getClassName().contains("AsyncProcessorAwaitManager") || frame.getMethodName().equals("join");
+            }
+            if (inWebhook && awaiting) {
+                waiting.add(thread.getName());
+            }
+        });
+        return waiting;
+    }
+
+    @Test
+    void requestsWaitingForTheirCommitHoldNoThread() throws Exception {
+        String sku = TestData.sku(jdbc, "WH-NJ1", 500);
+        List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
+        CompletableFuture<HttpResponse<String>> blocker;
+        try (OrdersLock lock = new OrdersLock()) {
+            blocker = blockWriter(sku);
+            for (int i = 0; i < 40; i++) {
+                waiting.add(post(order("held-" + UUID.randomUUID(), sku, 1)));
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> writer.waiting() == 40);
+            // 41 requests are open, each waiting for the commit of its order: not one thread of the hub waits with them
+            // (Camel's own platform-http consumer ran each on an executor thread parked until the commit)
+            assertThat(threadsWaitingInAWebhook()).isEmpty();
+            assertThat(waiting).noneMatch(CompletableFuture::isDone);
+        }
+        assertThat(blocker.get().statusCode()).isEqualTo(202);
+        for (CompletableFuture<HttpResponse<String>> r : waiting) {
+            assertThat(r.get().statusCode()).as(r.get().body()).isEqualTo(202);
+            assertThat(stored(idOf(r.get()))).isEqualTo(1);
+        }
+    }
+
     @Test
     void shouldAnswer503ToEveryRequestOfABatchTheDatabaseFailsAndStoreNothingOfIt() throws Exception {
         String sku = TestData.sku(jdbc, "WH-NJ1", 500);
