@@ -34,7 +34,8 @@ import java.util.concurrent.CompletableFuture;
  * is written before the handler returns, as before.
  * <p>
  * The exchange is set up as Camel's consumer sets it up (binding, message, context path, unit of work) and the
- * response written by that consumer's own {@code afterProcess}; only who waits changed.
+ * response written by that consumer's own {@code afterProcess}; only who waits changed. Camel's cookie handler
+ * ({@code useCookieHandler}) is not offered: a webhook has no session.
  */
 @Component("platform-http-engine")
 public class WebhookHttpEngine implements PlatformHttpEngine {
