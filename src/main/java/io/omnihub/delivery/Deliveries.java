@@ -111,13 +111,21 @@ public class Deliveries {
         }
     }
 
-    /** A new ATS figure to enqueue: the figure, its JSON and the time of the oldest change it reflects. */
-    public record NewAts(AvailableToSell ats, String json, Instant changedAt) {
+    /**
+     * A new ATS figure to enqueue: the figure, its JSON and the time of the oldest change it reflects; {@code first}
+     * when it is the first figure the channel is ever given for the sku (its {@code ats_state} row was created with
+     * it, in the same transaction), so that no delivery of that channel and sku can exist to replace or supersede.
+     */
+    public record NewAts(AvailableToSell ats, String json, Instant changedAt, boolean first) {
+
+        public NewAts(AvailableToSell ats, String json, Instant changedAt) {
+            this(ats, json, changedAt, false);
+        }
     }
 
     /**
      * Enqueues many new ATS figures (at most one per channel and sku) in the caller's transaction, in two statements
-     * (the rows it owns, then what becomes of them).
+     * (the rows it owns, then what becomes of them; only the second when every figure is a {@link NewAts#first} one).
      * Where the channel still owes a figure for the sku that was never attempted (the dispatcher is behind), that
      * row takes the new figure in its place (it keeps the date of the oldest change it
      * now reflects); otherwise older undelivered figures not being sent right now are superseded and a row is
@@ -128,14 +136,18 @@ public class Deliveries {
         if (figures.isEmpty()) {
             return;
         }
-        String[] keyChannels = figures.stream().map(f -> f.ats().channel()).toArray(String[]::new);
-        String[] keySkus = figures.stream().map(f -> f.ats().sku()).toArray(String[]::new);
+        // a channel's first figure of a sku has no earlier row to look for (a file of new skus: every figure of it)
+        List<NewAts> seenBefore = figures.stream().filter(f -> !f.first()).toList();
         Map<String, List<OwnedRow>> owned = new HashMap<>();
-        jdbc.query(OWNED_ATS, new MapSqlParameterSource("channels", keyChannels).addValue("skus", keySkus), rs -> {
-            OwnedRow row = new OwnedRow(rs.getLong("id"), rs.getBoolean("untouched"), rs.getBoolean("newest"));
-            owned.computeIfAbsent(key(rs.getString("channel"), rs.getString("ordering_key")), k -> new ArrayList<>())
-                    .add(row);
-        });
+        if (!seenBefore.isEmpty()) {
+            String[] keyChannels = seenBefore.stream().map(f -> f.ats().channel()).toArray(String[]::new);
+            String[] keySkus = seenBefore.stream().map(f -> f.ats().sku()).toArray(String[]::new);
+            jdbc.query(OWNED_ATS, new MapSqlParameterSource("channels", keyChannels).addValue("skus", keySkus), rs -> {
+                OwnedRow row = new OwnedRow(rs.getLong("id"), rs.getBoolean("untouched"), rs.getBoolean("newest"));
+                owned.computeIfAbsent(key(rs.getString("channel"), rs.getString("ordering_key")), k -> new ArrayList<>())
+                        .add(row);
+            });
+        }
         List<Long> replaced = new ArrayList<>();
         List<NewAts> replacing = new ArrayList<>();
         List<Long> superseded = new ArrayList<>();

@@ -270,7 +270,7 @@ public class InventorySync {
             int figure = figure(key, e.getValue());
             if (inserted.contains(key)) {
                 AvailableToSell ats = new AvailableToSell(key.channel(), key.sku(), figure, now, 1);
-                changed.add(new Deliveries.NewAts(ats, json(ats), skus.get(key.sku())));
+                changed.add(new Deliveries.NewAts(ats, json(ats), skus.get(key.sku()), true));
                 continue;
             }
             Shown state = last.get(key);
