@@ -135,6 +135,50 @@ class DeliveryIT extends HubIntegrationTest {
                 .as("a 429 is not a failed attempt").isEqualTo(1);
     }
 
+    /**
+     * Through the sync: a figure for a channel and sku that already owes one must find that row (to replace it or
+     * supersede it), whereas a channel's very first figure of a sku has nothing to look for. The marketplace is held
+     * by a 429 so that nothing it owes is sent meanwhile.
+     */
+    @Test
+    void aFigureForASkuTheChannelIsOwedSupersedesTheStaleRowInsteadOfQueueingBesideIt() {
+        String sku = TestData.sku(jdbc, "WH-NJ1", 30);
+        StubMapping limited = ChannelStubs.server().stubFor(put(urlEqualTo("/marketplace/inventory/" + sku)).atPriority(1)
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "10")));
+        try {
+            // the channel's first figure of the sku: tried once, answered 429, owed again after Retry-After
+            stockEvent(kafkaBrokers, "RECEIPT", "WH-NJ1", sku, 1, null);
+            await().atMost(Duration.ofSeconds(20)).until(() -> !ChannelStubs.server()
+                    .findAll(putRequestedFor(urlEqualTo("/marketplace/inventory/" + sku))).isEmpty()
+                    && jdbc.queryForObject("select count(*) from delivery where channel = 'marketplace' and ordering_key = :k "
+                    + "and status = 'PENDING' and last_error is not null and claimed_until is null",
+                    new MapSqlParameterSource("k", sku), Integer.class) == 1);
+            long tried = jdbc.queryForObject("select id from delivery where channel = 'marketplace' and ordering_key = :k",
+                    new MapSqlParameterSource("k", sku), Long.class);
+            // two more changes while the marketplace waits out its Retry-After
+            stockEvent(kafkaBrokers, "RECEIPT", "WH-NJ1", sku, 1, null);
+            stockEvent(kafkaBrokers, "RECEIPT", "WH-NJ1", sku, 1, null);
+            await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
+                    "select on_hand from stock where sku = :k and node_id = 'WH-NJ1'", new MapSqlParameterSource("k", sku),
+                    Integer.class) == 33);
+            assertThat(ChannelStubs.server().findAll(putRequestedFor(urlEqualTo("/marketplace/inventory/" + sku))))
+                    .as("nothing sent during the Retry-After").hasSize(1);
+            Map<String, Object> state = jdbc.queryForMap("select available, sequence from ats_state where channel = 'marketplace' "
+                    + "and sku = :k", new MapSqlParameterSource("k", sku));
+            List<Map<String, Object>> pending = jdbc.queryForList("select id, sequence, payload::text as payload from delivery "
+                    + "where channel = 'marketplace' and ordering_key = :k and status = 'PENDING'", new MapSqlParameterSource("k", sku));
+            assertThat(pending).as("one figure owed, the newest, not one per change").hasSize(1);
+            assertThat(pending.get(0).get("sequence")).isEqualTo(state.get("sequence"));
+            assertThat(read((String) pending.get(0).get("payload")).get("available").asInt()).isEqualTo(state.get("available"));
+            assertThat(jdbc.queryForObject("select status from delivery where id = :id", new MapSqlParameterSource("id", tried),
+                    String.class)).as("the figure the channel refused is superseded, not sent stale").isEqualTo("SUPERSEDED");
+        } finally {
+            ChannelStubs.server().removeStub(limited);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> statuses("marketplace", sku).contains("DELIVERED")
+                && !statuses("marketplace", sku).contains("PENDING"));
+    }
+
     @Test
     void shouldGoDeadAfterTheLastAttemptBeListedAndBeReplayedByAnOperator() throws Exception {
         String sku = TestData.sku(jdbc, "WH-NJ1", 12);
