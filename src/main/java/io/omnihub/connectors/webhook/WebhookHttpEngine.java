@@ -2,7 +2,6 @@ package io.omnihub.connectors.webhook;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.apache.camel.AsyncProcessor;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.Processor;
@@ -14,7 +13,6 @@ import org.apache.camel.component.platform.http.springboot.SpringBootPlatformHtt
 import org.apache.camel.component.platform.http.springboot.SpringBootPlatformHttpConstants;
 import org.apache.camel.component.platform.http.springboot.SpringBootPlatformHttpConsumer;
 import org.apache.camel.http.common.HttpHelper;
-import org.apache.camel.support.AsyncProcessorConverterHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -92,9 +90,8 @@ public class WebhookHttpEngine implements PlatformHttpEngine {
                 served.complete(null);
                 return served;
             }
-            AsyncProcessor route = AsyncProcessorConverterHelper.convert(getProcessor());
             try {
-                route.process(exchange, doneSync -> answer(exchange, response, served));
+                getAsyncProcessor().process(exchange, doneSync -> answer(exchange, response, served));
             } catch (Throwable e) {
                 // an async processor reports failures through the exchange; one that throws still gets its answer
                 exchange.setException(e);
